@@ -1,0 +1,1 @@
+"""The GraphQL face of the engine: Starlette app, strawberry schema, console."""

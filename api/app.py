@@ -1,0 +1,76 @@
+"""The Starlette application: /graphql (API and console), /healthz, /readyz, console assets."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import graphql.pyutils.did_you_mean as did_you_mean
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from api.console import page
+from api.console.assets import asset
+from api.context import Context, Reader
+from api.schema import build_schema
+from engine.settings import Settings, get_settings
+from engine.store.session import make_async_engine, make_sessionmaker
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context and our offline console page."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine, **kwargs: Any) -> None:
+        super().__init__(build_schema(settings), graphql_ide=None if settings.production else "graphiql",
+                         allow_queries_via_get=False, **kwargs)
+        self.settings = settings
+        self.sessions = make_sessionmaker(engine)
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        return Context(request=request, settings=self.settings, sessions=self.sessions, reader=Reader(self.sessions))
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(page.render(str(request.url.path)))
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
+    settings = settings or get_settings()
+    engine = engine or make_async_engine(settings.database_url)
+    if settings.production:
+        # No "Did you mean …" hints: they let a stranger map the schema without introspection.
+        did_you_mean.MAX_LENGTH = 0
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not ready", reported, not raised
+            return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ready", "database": engine.dialect.name})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    graphql_app = GraphQLApp(settings, engine)
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+    ]
+    if not settings.production:
+        routes.append(Route("/console/assets/{name}", asset))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.engine = engine
+    app.state.settings = settings
+    return app

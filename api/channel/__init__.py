@@ -1,0 +1,1 @@
+"""GraphQL for the channel domain: dealers and stores."""

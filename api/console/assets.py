@@ -1,0 +1,37 @@
+"""The console's browser assets, installed from the npm registry into node_modules at set-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from engine.settings import PROJECT_ROOT
+
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+# URL name -> file under node_modules; an allow-list, so nothing else there is served.
+ASSETS: dict[str, str] = {
+    "react.js": "react/umd/react.production.min.js",
+    "react-dom.js": "react-dom/umd/react-dom.production.min.js",
+    "graphiql.js": "graphiql/graphiql.min.js",
+    "graphiql.css": "graphiql/graphiql.min.css",
+    "explorer.js": "@graphiql/plugin-explorer/dist/index.umd.js",
+    "explorer.css": "@graphiql/plugin-explorer/dist/style.css",
+}
+
+
+def missing_assets(root: Path = NODE_MODULES) -> list[str]:
+    return [path for path in ASSETS.values() if not (root / path).is_file()]
+
+
+async def asset(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in ASSETS:
+        raise HTTPException(404)
+    path = NODE_MODULES / ASSETS[name]
+    if not path.is_file():
+        raise HTTPException(503, f"console asset {name} is not installed: run `make install`")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})

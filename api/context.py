@@ -1,0 +1,101 @@
+"""Per-request context: one read session (serialised) and the request's DataLoaders."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from strawberry.dataloader import DataLoader
+
+from engine.settings import Settings
+from engine.store.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+class Reader:
+    """The request's read session; a lock serialises statements, because resolvers run
+    concurrently and an AsyncSession must not be used by two coroutines at once."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    async def all(self, stmt: Select[Any]) -> list[Any]:
+        async with self._lock:
+            if self._session is None:
+                self._session = self._sessions()
+            return list((await self._session.scalars(stmt)).all())
+
+    async def scalar(self, stmt: Select[Any]) -> Any:
+        async with self._lock:
+            if self._session is None:
+                self._session = self._sessions()
+            return await self._session.scalar(stmt)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class Loaders:
+    """DataLoaders created on first use within one request: by primary key, and children by
+    foreign key; each issues one statement per batch whatever the number of keys."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+        self._by_id: dict[type[Base], DataLoader[int, Any]] = {}
+        self._children: dict[tuple[type[Base], str], DataLoader[int, list[Any]]] = {}
+
+    def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        loader = self._by_id.get(model)
+        if loader is None:
+
+            async def load(ids: Sequence[int]) -> list[M | None]:
+                rows = await self._reader.all(select(model).where(model.id.in_(ids)))  # type: ignore[attr-defined]
+                found = {row.id: row for row in rows}
+                return [found.get(i) for i in ids]
+
+            loader = self._by_id[model] = DataLoader(load_fn=load)
+        return loader
+
+    def children(self, model: type[M], foreign_key: str, order_by: str | None = None) -> DataLoader[int, list[M]]:
+        key = (model, foreign_key)
+        loader = self._children.get(key)
+        if loader is None:
+            column = getattr(model, foreign_key)
+            order = getattr(model, order_by) if order_by else None
+
+            async def load(ids: Sequence[int]) -> list[list[M]]:
+                stmt = select(model).where(column.in_(ids))
+                if order is not None:
+                    stmt = stmt.order_by(order)
+                grouped: dict[int, list[M]] = defaultdict(list)
+                for row in await self._reader.all(stmt):
+                    grouped[getattr(row, foreign_key)].append(row)
+                return [grouped.get(i, []) for i in ids]
+
+            loader = self._children[key] = DataLoader(load_fn=load)
+        return loader
+
+
+@dataclass
+class Context:
+    """What every resolver gets as `info.context`."""
+
+    request: Request | None
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    reader: Reader
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.reader)

@@ -1,0 +1,53 @@
+"""Client errors for queries (top-level, with a code) and payload errors for mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import strawberry
+from graphql import GraphQLError
+
+from engine.errors import DomainError
+from schemas.errors import ErrorCode
+
+ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode", description="Why a request was refused.")
+
+
+class ClientError(GraphQLError):
+    """A mistake of the caller in a query: reported with its code, never masked."""
+
+    def __init__(self, message: str, code: ErrorCode, field: str | None = None) -> None:
+        extensions: dict[str, object] = {"code": code.value}
+        if field:
+            extensions["field"] = field
+        super().__init__(message, extensions=extensions)
+
+
+@strawberry.type(description="A problem with one field of a mutation's input.")
+class MutationError:
+    field: str | None = strawberry.field(
+        description="Path in the mutation arguments, e.g. `input.lines.0.quantity`; null for the whole request."
+    )
+    message: str
+    code: ErrorCode
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+# Arguments of a mutation besides `input`; any other path is relative to `input`.
+_ARGUMENTS = {"id", "input"}
+
+
+def field_path(path: Sequence[str | int]) -> str | None:
+    """The GraphQL argument path (camelCase) of an engine field path (snake_case)."""
+    if not path:
+        return None
+    parts = list(path) if path[0] in _ARGUMENTS else ["input", *path]
+    return ".".join(str(p) if isinstance(p, int) else camel(p) for p in parts)
+
+
+def from_domain(error: DomainError) -> list[MutationError]:
+    return [MutationError(field=field_path(e.path), message=e.message, code=e.code) for e in error.errors]

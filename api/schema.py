@@ -1,0 +1,69 @@
+"""The strawberry schema: every domain's queries and mutations merged, plus `node`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from graphql import GraphQLError
+
+import strawberry
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import Info
+
+from api.channel.mutations import ChannelMutations
+from api.channel.queries import ChannelQueries
+from api.errors import ClientError
+from api.extensions import extensions
+from api.relay import NODE_MODELS, decode_id
+from api.scalars import SCALARS
+from engine.settings import Settings
+from schemas.errors import ErrorCode
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Any object by its global id; null if it does not exist.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        try:
+            type_name, pk = decode_id(id)
+        except ValueError as exc:
+            raise ClientError(str(exc), ErrorCode.BAD_GLOBAL_ID, "id") from exc
+        return await info.context.loaders.by_id(NODE_MODELS[type_name]).load(pk)
+
+    @strawberry.field(description="Objects by global id, in order; null where one does not exist.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        if len(ids) > info.context.settings.page_size_max:
+            raise ClientError(f"at most {info.context.settings.page_size_max} ids", ErrorCode.OUT_OF_RANGE, "ids")
+        keys = []
+        for index, value in enumerate(ids):
+            try:
+                keys.append(decode_id(value))
+            except ValueError as exc:
+                raise ClientError(str(exc), ErrorCode.BAD_GLOBAL_ID, f"ids.{index}") from exc
+        loaders = info.context.loaders
+        return list(await asyncio.gather(*(loaders.by_id(NODE_MODELS[t]).load(pk) for t, pk in keys)))
+
+
+QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries)
+MUTATION_TYPES: tuple[type, ...] = (ChannelMutations,)
+
+Query = merge_types("Query", QUERY_TYPES)
+Mutation = merge_types("Mutation", MUTATION_TYPES)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Silence strawberry's log of every error: client errors are the caller's business and
+        ClassifyErrors logs the unexpected ones with their traceback."""
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions(settings),
+        config=StrawberryConfig(scalar_map=SCALARS),
+    )

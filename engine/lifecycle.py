@@ -1,0 +1,31 @@
+"""Status machines: which transitions are allowed, refused with a code otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Generic, TypeVar
+
+from engine.errors import DomainError
+from schemas.errors import ErrorCode
+
+S = TypeVar("S", bound=Enum)
+
+
+class Lifecycle(Generic[S]):
+    def __init__(self, name: str, transitions: Mapping[S, frozenset[S]]) -> None:
+        self.name = name
+        self.transitions = transitions
+
+    def allowed(self, current: S) -> frozenset[S]:
+        return self.transitions.get(current, frozenset())
+
+    def check(self, current: S, target: S) -> None:
+        """Raise INVALID_TRANSITION (on the `id` argument) unless current -> target is allowed."""
+        if target not in self.allowed(current):
+            allowed = ", ".join(sorted(s.value for s in self.allowed(current))) or "none"
+            raise DomainError.single(
+                ("id",),
+                f"a {self.name} cannot go from {current.value} to {target.value} (allowed: {allowed})",
+                ErrorCode.INVALID_TRANSITION,
+            )

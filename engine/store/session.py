@@ -1,0 +1,61 @@
+"""Database engines and sessions: async for the service, sync for migrations and bulk loads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def sync_url(url: str) -> str:
+    """The URL with a synchronous driver (psycopg 3 for PostgreSQL, pysqlite for SQLite)."""
+    u = make_url(url)
+    backend = u.get_backend_name()
+    driver = {"sqlite": "pysqlite", "postgresql": "psycopg"}.get(backend)
+    return u.set(drivername=f"{backend}+{driver}").render_as_string(hide_password=False) if driver else url
+
+
+def async_url(url: str) -> str:
+    """The URL with an asyncio driver (psycopg 3 async for PostgreSQL, aiosqlite for SQLite)."""
+    u = make_url(url)
+    backend = u.get_backend_name()
+    driver = {"sqlite": "aiosqlite", "postgresql": "psycopg"}.get(backend)
+    return u.set(drivername=f"{backend}+{driver}").render_as_string(hide_password=False) if driver else url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite leaves foreign keys off by default; WAL lets readers run beside the writer.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_sync_engine(url: str, **kwargs: Any) -> Engine:
+    engine = create_engine(sync_url(url), **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_async_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(async_url(url), **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back everything on any error."""
+    async with sessions() as session, session.begin():
+        yield session

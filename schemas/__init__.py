@@ -1,0 +1,1 @@
+"""Pydantic contracts shared by every layer: engine inputs and outputs, enums, errors."""

@@ -1,0 +1,20 @@
+"""Error codes shared by the engine and the API."""
+
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    """Why a request was refused; stable, machine-readable."""
+
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    CONFLICT = "CONFLICT"
+    BAD_GLOBAL_ID = "BAD_GLOBAL_ID"
+    BAD_CURSOR = "BAD_CURSOR"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
