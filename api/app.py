@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-import graphql.pyutils.did_you_mean as did_you_mean
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -42,9 +41,6 @@ class GraphQLApp(GraphQL[Context, None]):
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
     settings = settings or get_settings()
     engine = engine or make_async_engine(settings.database_url)
-    if settings.production:
-        # No "Did you mean …" hints: they let a stranger map the schema without introspection.
-        did_you_mean.MAX_LENGTH = 0
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -53,7 +53,7 @@ class Loaders:
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
         self._by_id: dict[type[Base], DataLoader[int, Any]] = {}
-        self._children: dict[tuple[type[Base], str], DataLoader[int, list[Any]]] = {}
+        self._children: dict[tuple[type[Base], str, str | None], DataLoader[int, list[Any]]] = {}
 
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
         loader = self._by_id.get(model)
@@ -68,16 +68,15 @@ class Loaders:
         return loader
 
     def children(self, model: type[M], foreign_key: str, order_by: str | None = None) -> DataLoader[int, list[M]]:
-        key = (model, foreign_key)
+        key = (model, foreign_key, order_by)
         loader = self._children.get(key)
         if loader is None:
             column = getattr(model, foreign_key)
-            order = getattr(model, order_by) if order_by else None
+            # A fixed order always: the given column, then the primary key(s) to break ties.
+            order = ([getattr(model, order_by)] if order_by else []) + list(model.__table__.primary_key.columns)
 
             async def load(ids: Sequence[int]) -> list[list[M]]:
-                stmt = select(model).where(column.in_(ids))
-                if order is not None:
-                    stmt = stmt.order_by(order)
+                stmt = select(model).where(column.in_(ids)).order_by(*order)
                 grouped: dict[int, list[M]] = defaultdict(list)
                 for row in await self._reader.all(stmt):
                     grouped[getattr(row, foreign_key)].append(row)

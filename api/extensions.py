@@ -7,7 +7,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode, ValidationRule
+from graphql import GraphQLError, OperationDefinitionNode, StringValueNode, ValidationRule, Visitor, visit
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -23,6 +23,8 @@ from schemas.errors import ErrorCode
 log = logging.getLogger("crm.api")
 
 _LIMIT_MESSAGES = re.compile(r"exceeds maximum operation depth|more than \d+ tokens|aliases found")
+# graphql-core appends " Did you mean 'x', or 'y'?" to the end of a message (pyutils.did_you_mean).
+_SUGGESTION = re.compile(r" Did you mean .*\?\Z", re.DOTALL)
 
 
 class OneOperationRule(ValidationRule):
@@ -36,14 +38,29 @@ class OneOperationRule(ValidationRule):
 
 class ClassifyErrors(SchemaExtension):
     """Give every error a `code`: client mistakes keep their message, unexpected exceptions are
-    logged and masked. Replaces strawberry's MaskErrors, which would mask limit errors too."""
+    logged and masked. Replaces strawberry's MaskErrors, which would mask limit errors too.
+    With `hide_suggestions` (production) "Did you mean …" hints are cut from every message: they
+    would let a stranger map the schema without introspection. Done here, per schema, because
+    graphql-core's only switch (did_you_mean.MAX_LENGTH) is process-wide and strawberry does not
+    pass its `hide_suggestions` flag through."""
+
+    def __init__(self, *, hide_suggestions: bool = False, execution_context: Any = None) -> None:
+        self.hide_suggestions = hide_suggestions
+        if execution_context is not None:
+            self.execution_context = execution_context
 
     def on_operation(self) -> Any:
         yield
         result = self.execution_context.result
         if result is None or not getattr(result, "errors", None):
             return
-        result.errors = [self._classify(e) for e in result.errors]
+        result.errors = [self._without_suggestions(self._classify(e)) for e in result.errors]
+
+    def _without_suggestions(self, error: GraphQLError) -> GraphQLError:
+        if not self.hide_suggestions or not _SUGGESTION.search(error.message):
+            return error
+        message = _SUGGESTION.sub("", error.message)
+        return GraphQLError(message, error.nodes, error.source, error.positions, error.path, extensions=error.extensions)
 
     @staticmethod
     def _classify(error: GraphQLError) -> GraphQLError:
@@ -58,6 +75,45 @@ class ClassifyErrors(SchemaExtension):
             return GraphQLError(error.message, error.nodes, error.source, error.positions, error.path, extensions={"code": code.value})
         log.error("unexpected error in %s", error.path, exc_info=original)
         return GraphQLError("Unexpected error.", error.nodes, error.source, error.positions, error.path, extensions={"code": ErrorCode.INTERNAL_ERROR.value})
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """Refuse text holding a NUL character, in the document or the variables, before validation:
+    PostgreSQL text cannot hold one, so it would fail the first statement as an unexpected error."""
+
+    def on_validate(self) -> Any:
+        context = self.execution_context
+        document = context.graphql_document
+        if _holds_nul(context.variables) or (document is not None and _document_holds_nul(document)):
+            # Set before validation runs: strawberry then skips validation and returns this error.
+            context.pre_execution_errors = [
+                GraphQLError("Text may not contain NUL (\\u0000) characters.", extensions={"code": ErrorCode.INVALID.value})
+            ]
+        yield
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class _NulFinder(Visitor):
+    found = False
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        if "\x00" in node.value:
+            self.found = True
+
+
+def _document_holds_nul(document: Any) -> bool:
+    finder = _NulFinder()
+    visit(document, finder)
+    return finder.found
 
 
 class CloseReader(SchemaExtension):
@@ -77,8 +133,9 @@ def extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | type[
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: AddValidationRules([OneOperationRule]),
+        RefuseNulCharacters,
         CloseReader,
-        ClassifyErrors,
+        lambda: ClassifyErrors(hide_suggestions=settings.production),
     ]
     if settings.production:
         found.append(DisableIntrospection)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from enum import Enum
@@ -13,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeDecorator
 from strawberry import relay
 from strawberry.types import Info
 
@@ -22,6 +24,12 @@ from engine.store.base import Base
 from schemas.errors import ErrorCode
 
 T = TypeVar("T")
+
+# The primary key inside a global id: a canonical decimal within the BIGINT range of our keys.
+# Anything else ("1_0", " 5", "-1", 10**30) is refused here, not passed to the database, where
+# an out-of-range integer would fail the statement (SQLite: OverflowError) as an unexpected error.
+_PK = re.compile(r"0|[1-9][0-9]{0,18}")
+_PK_MAX = 2**63 - 1
 
 # GraphQL type name -> ORM model, filled by `node_type` as the domain types are declared.
 NODE_MODELS: dict[str, type[Base]] = {}
@@ -60,9 +68,11 @@ def decode_id(value: str, expected: str | Sequence[str] | None = None) -> tuple[
     """(type name, primary key) of a global id; ValueError with a readable reason if bad."""
     try:
         gid = relay.GlobalID.from_id(value)
-        pk = int(gid.node_id)
     except (relay.GlobalIDValueError, ValueError, binascii.Error) as exc:
         raise ValueError(f"{value!r} is not a valid global id") from exc
+    if not _PK.fullmatch(gid.node_id) or int(gid.node_id) > _PK_MAX:
+        raise ValueError(f"{value!r} is not a valid global id")
+    pk = int(gid.node_id)
     if gid.type_name not in NODE_MODELS:
         raise ValueError(f"{value!r} is not the id of any known type")
     allowed = [expected] if isinstance(expected, str) else expected
@@ -129,19 +139,28 @@ def _cursor_value(value: Any) -> Any:
 
 
 def _parse_value(column: InstrumentedAttribute[Any], raw: Any) -> Any:
-    python_type = column.type.python_type
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        # e.g. UTCDateTime: a TypeDecorator's own python_type is `object`; its impl knows better.
+        column_type = column_type.impl_instance
+    python_type = column_type.python_type
     if raw is None:
         return None
+    if isinstance(raw, (list, dict)):
+        raise ValueError("not a scalar")
     if issubclass(python_type, Enum):
         return python_type(raw)
     if python_type in (datetime, date, time):
-        return python_type.fromisoformat(raw)
+        value = python_type.fromisoformat(raw)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("naive time")  # the column type would refuse it at bind time
+        return value
     if python_type is float:
         return float(raw)
-    if python_type is int and not isinstance(raw, int):
-        raise ValueError("not an integer")
-    if python_type is str and not isinstance(raw, str):
-        raise ValueError("not a string")
+    if python_type is int and (isinstance(raw, bool) or not isinstance(raw, int) or abs(raw) > _PK_MAX):
+        raise ValueError("not a 64-bit integer")
+    if python_type is str and (not isinstance(raw, str) or "\x00" in raw):
+        raise ValueError("not a string")  # PostgreSQL text cannot hold NUL
     return raw
 
 
@@ -152,7 +171,7 @@ def encode_cursor(sort_value: Any, pk: int) -> str:
 def decode_cursor(cursor: str, column: InstrumentedAttribute[Any]) -> tuple[Any, int]:
     try:
         raw_value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(pk, int):
+        if isinstance(pk, bool) or not isinstance(pk, int) or not 0 <= pk <= _PK_MAX:
             raise ValueError("bad key")
         return _parse_value(column, raw_value), pk
     except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:

@@ -13,12 +13,20 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from api.catalogue.mutations import CatalogueMutations
+from api.catalogue.queries import CatalogueQueries
 from api.channel.mutations import ChannelMutations
 from api.channel.queries import ChannelQueries
+from api.consumer.mutations import ConsumerMutations
+from api.consumer.queries import ConsumerQueries
 from api.errors import ClientError
 from api.extensions import extensions
 from api.relay import NODE_MODELS, decode_id
+from api.sales.mutations import SalesMutations
+from api.sales.queries import SalesQueries
 from api.scalars import SCALARS
+from api.service.mutations import ServiceMutations
+from api.service.queries import ServiceQueries
 from engine.settings import Settings
 from schemas.errors import ErrorCode
 
@@ -47,8 +55,8 @@ class NodeQueries:
         return list(await asyncio.gather(*(loaders.by_id(NODE_MODELS[t]).load(pk) for t, pk in keys)))
 
 
-QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries)
-MUTATION_TYPES: tuple[type, ...] = (ChannelMutations,)
+QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries)
+MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from engine.demo.sizes import DemoSize
 from engine.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="crm-engine: dispatch, pricing and CRM data over GraphQL.", no_args_is_help=True)
@@ -38,6 +40,37 @@ def serve(
     settings = get_settings()
     typer.echo(f"console: http://{host or settings.host}:{port or settings.port}/graphql")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@app.command("demo-data")
+def demo_data(
+    size: Annotated[
+        DemoSize, typer.Option(help="how much data: small to try out, large for benchmarks")
+    ] = DemoSize.SMALL,
+    seed: Annotated[int, typer.Option(help="random seed; same seed and size, same data")] = 7,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="skip quietly when the database holds data")
+    ] = False,
+    day: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="service day of the open work orders (default: today in the brand's time zone, "
+            "so the console's 'today' tabs show them)",
+        ),
+    ] = None,
+) -> None:
+    """Load seeded demo data (Shanghai) into an empty database (DATABASE_URL)."""
+    from engine import clock
+    from engine.demo.command import load_demo_data
+
+    settings = get_settings()
+    _ensure_sqlite_folder(settings.database_url)
+    service_day = day.date() if day else clock.today()
+    code = load_demo_data(settings.database_url, size, seed, service_day, if_empty)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("export-schema")

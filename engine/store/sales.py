@@ -73,7 +73,9 @@ class SalesTarget(Timestamped, Base):
 
     __tablename__ = "sales_targets"
     __table_args__ = (
-        UniqueConstraint("owner_kind", "dealer_id", "store_id", "period_kind", "period_start"),
+        # One owner column is always NULL and NULLs never collide, so one constraint per owner kind.
+        UniqueConstraint("dealer_id", "period_kind", "period_start", name="uq_sales_targets_dealer_period"),
+        UniqueConstraint("store_id", "period_kind", "period_start", name="uq_sales_targets_store_period"),
         CheckConstraint(
             "(owner_kind = 'dealer' AND dealer_id IS NOT NULL AND store_id IS NULL) OR "
             "(owner_kind = 'store' AND store_id IS NOT NULL AND dealer_id IS NULL)",

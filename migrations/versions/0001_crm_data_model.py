@@ -2,13 +2,15 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 16:25:18.350945
+Create Date: 2026-11-23 16:58:34.407751
 
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
+
+import engine.store.base
 
 import engine.store.base
 
@@ -224,7 +226,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['dealer_id'], ['dealers.id'], name=op.f('fk_sales_targets_dealer_id_dealers'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_sales_targets_store_id_stores'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sales_targets')),
-    sa.UniqueConstraint('owner_kind', 'dealer_id', 'store_id', 'period_kind', 'period_start', name=op.f('uq_sales_targets_owner_kind_dealer_id_store_id_period_kind_period_start'))
+    sa.UniqueConstraint('dealer_id', 'period_kind', 'period_start', name='uq_sales_targets_dealer_period'),
+    sa.UniqueConstraint('store_id', 'period_kind', 'period_start', name='uq_sales_targets_store_period')
     )
     with op.batch_alter_table('sales_targets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sales_targets_dealer_id'), ['dealer_id'], unique=False)

@@ -1,0 +1,1 @@
+"""GraphQL for the consumer domain: members and their product registrations."""

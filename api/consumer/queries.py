@@ -1,0 +1,154 @@
+"""Consumer queries: member and product-registration connections with filters and sorting."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import strawberry
+from sqlalchemy import ColumnElement, String, cast, false, func, or_
+from sqlalchemy.orm import InstrumentedAttribute
+from strawberry.types import Info
+
+from api.consumer.types import Member, ProductRegistration
+from api.filters import DateRange, DateTimeRange, range_conditions
+from api.relay import Connection, OrderDirection, filter_ids, paginate
+from engine.store import consumer as m
+from schemas.consumer import TAG_PATTERN
+from schemas.enums import MemberTier
+
+
+def has_tag(column: InstrumentedAttribute[Any], tag: str) -> ColumnElement[bool]:
+    """The JSON list of tags in `column` holds `tag`, on SQLite and PostgreSQL alike.
+
+    Matches the quoted tag in the list's JSON text: a tag cannot contain quotes, backslashes or
+    commas, so a quoted tag is always one whole element. Both spellings of non-ASCII are tried,
+    escaped as our writer stores it and raw as JSONB or other writers would. `replace(t, v, '')
+    <> t` rather than LIKE, because LIKE ignores ASCII case on SQLite but not on PostgreSQL.
+    """
+    if re.fullmatch(TAG_PATTERN, tag) is None:
+        return false()  # no stored tag can equal it, and its quotes or commas could match across elements
+    text = cast(column, String)
+    forms = sorted({json.dumps(tag), json.dumps(tag, ensure_ascii=False)})
+    return or_(*(func.replace(text, form, "") != text for form in forms))
+
+
+@strawberry.input(description="Members matching every given condition.")
+class MemberWhereInput:
+    tier: list[MemberTier] | None = None
+    region_code: list[str] | None = None
+    mobile: str | None = strawberry.field(default=None, description="Exact mobile number.")
+    member_no: str | None = strawberry.field(default=None, description="Exact member number.")
+    name_contains: str | None = None
+    tag: str | None = strawberry.field(default=None, description="Members that carry this tag.")
+    created_at: DateTimeRange | None = None
+
+
+@strawberry.enum
+class MemberOrderField(Enum):
+    MEMBER_NO = "member_no"
+    NAME = "name"
+    GROWTH_VALUE = "growth_value"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input
+class MemberOrder:
+    field: MemberOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+def member_conditions(where: MemberWhereInput | None) -> list[ColumnElement[bool]]:
+    if where is None:
+        return []
+    c: list[Any] = []
+    if where.tier:
+        c.append(m.Member.tier.in_(where.tier))
+    if where.region_code:
+        c.append(m.Member.region_code.in_(where.region_code))
+    if where.mobile is not None:
+        c.append(m.Member.mobile == where.mobile.strip())
+    if where.member_no is not None:
+        c.append(m.Member.member_no == where.member_no.strip())
+    if where.name_contains:
+        c.append(m.Member.name.contains(where.name_contains, autoescape=True))
+    if where.tag is not None:
+        c.append(has_tag(m.Member.tags, where.tag.strip()))
+    c += range_conditions(m.Member.created_at, where.created_at, "where.createdAt")
+    return c
+
+
+@strawberry.input(description="Product registrations matching every given condition.")
+class ProductRegistrationWhereInput:
+    member: list[strawberry.ID] | None = None
+    product: list[strawberry.ID] | None = None
+    serial_number: str | None = strawberry.field(default=None, description="Exact serial number.")
+    purchase_date: DateRange | None = None
+    warranty_active_on: date | None = strawberry.field(
+        default=None, description="Registrations still in warranty on this day (warrantyEnd on or after it)."
+    )
+
+
+@strawberry.enum
+class ProductRegistrationOrderField(Enum):
+    PURCHASE_DATE = "purchase_date"
+    WARRANTY_END = "warranty_end"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input
+class ProductRegistrationOrder:
+    field: ProductRegistrationOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+def registration_conditions(where: ProductRegistrationWhereInput | None) -> list[ColumnElement[bool]]:
+    if where is None:
+        return []
+    c: list[Any] = []
+    members = filter_ids(where.member, "Member", "where.member")
+    if members is not None:
+        c.append(m.ProductRegistration.member_id.in_(members))
+    products = filter_ids(where.product, "Product", "where.product")
+    if products is not None:
+        c.append(m.ProductRegistration.product_id.in_(products))
+    if where.serial_number is not None:
+        c.append(m.ProductRegistration.serial_number == where.serial_number.strip())
+    c += range_conditions(m.ProductRegistration.purchase_date, where.purchase_date, "where.purchaseDate")
+    if where.warranty_active_on is not None:
+        c.append(m.ProductRegistration.warranty_end >= where.warranty_active_on)
+    return c
+
+
+@strawberry.type
+class ConsumerQueries:
+    @strawberry.field(description="Members, a page at a time.")
+    async def members(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        where: MemberWhereInput | None = None,
+        sort_by: MemberOrder | None = None,
+    ) -> Connection[Member]:
+        order = sort_by or MemberOrder(field=MemberOrderField.MEMBER_NO)
+        column = getattr(m.Member, order.field.value)
+        return await paginate(info, m.Member, member_conditions(where), column, order.direction, first, after)
+
+    @strawberry.field(description="Product registrations, a page at a time.")
+    async def product_registrations(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        where: ProductRegistrationWhereInput | None = None,
+        sort_by: ProductRegistrationOrder | None = None,
+    ) -> Connection[ProductRegistration]:
+        order = sort_by or ProductRegistrationOrder(field=ProductRegistrationOrderField.PURCHASE_DATE)
+        column = getattr(m.ProductRegistration, order.field.value)
+        return await paginate(
+            info, m.ProductRegistration, registration_conditions(where), column, order.direction, first, after
+        )

@@ -1,0 +1,1 @@
+"""GraphQL for the sales domain: dealer orders and their lifecycle, sales targets."""

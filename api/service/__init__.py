@@ -1,0 +1,1 @@
+"""GraphQL for the service domain: service networks, technicians and work orders."""

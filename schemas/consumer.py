@@ -1,0 +1,116 @@
+"""Contracts of the consumer domain: members and the products they registered."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from schemas.common import Address, Code, Count, Latitude, Longitude, RegionCode, ShortText
+from schemas.enums import IncomeBand, MemberTier, SpecialNeed
+
+T = TypeVar("T")
+
+# A mainland China mobile number; [0-9], not \d, which would also match other scripts' digits.
+Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$")]
+# A short label; no quote, backslash or comma, so a tag is always one whole JSON string in the
+# stored list and "has this tag" can be matched on the list's JSON text.
+TAG_PATTERN = r'^[^",\\\x00-\x1f]+$'
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=TAG_PATTERN)]
+SerialNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-./]*$")
+]
+
+# Member numbers the service generates: "M" and the member's id, zero-padded to 10 digits.
+_GENERATED_MEMBER_NO = re.compile(r"^M[0-9]{10,}$")
+
+
+def generated_member_no(member_id: int) -> str:
+    """The member number given to a member created without one."""
+    return f"M{member_id:010d}"
+
+
+def is_generated_member_no(value: str) -> bool:
+    """True for numbers of the generated form, which clients may not choose for themselves."""
+    return _GENERATED_MEMBER_NO.match(value) is not None
+
+
+def _no_repeats(values: list[T]) -> list[T]:
+    if len(set(values)) != len(values):
+        raise ValueError("values must not repeat")
+    return values
+
+
+def _field_errors(title: str, errors: list[tuple[str, str, str]]) -> ValidationError:
+    """A validation error at given (field, type, message)s: a model validator's errors would
+    otherwise have no location, and the API reports each problem on its input field."""
+    return ValidationError.from_exception_data(
+        title, [InitErrorDetails(type=PydanticCustomError(kind, message), loc=(loc,), input=None) for loc, kind, message in errors]
+    )
+
+
+class MemberFields(BaseModel):
+    """Everything a member record holds; validated on create and, merged, on update.
+
+    `member_no` None on create means "generate one" (see `generated_member_no`).
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    member_no: Code | None = None
+    name: ShortText
+    mobile: Mobile
+    region_code: RegionCode
+    address: Address
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    estate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    layout: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    household_size: Annotated[int, Field(ge=1, le=20)] | None = None
+    income_band: IncomeBand | None = None
+    special_needs: Annotated[list[SpecialNeed], AfterValidator(_no_repeats)] = []
+    tags: Annotated[list[Tag], Field(max_length=50), AfterValidator(_no_repeats)] = []
+    tier: MemberTier = MemberTier.NORMAL
+    growth_value: Count = 0
+
+    @model_validator(mode="after")
+    def _both_coordinates_or_neither(self) -> MemberFields:
+        """A half location is no location: dispatch would place the member at 0° on one axis."""
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise _field_errors("MemberFields", [(missing, "missing", "latitude and longitude go together")])
+        return self
+
+
+class RegistrationFields(BaseModel):
+    """A unit a member registered; `warranty_end` None means "from the product's warranty"."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    member_id: int
+    product_id: int
+    store_id: int | None = None
+    serial_number: SerialNumber
+    purchase_date: date
+    warranty_end: date | None = None
+
+    @field_validator("warranty_end")
+    @classmethod
+    def _ends_after_purchase(cls, value: date | None, info: ValidationInfo) -> date | None:
+        purchased: Any = info.data.get("purchase_date")
+        if value is not None and purchased is not None and value < purchased:
+            raise ValueError("the warranty cannot end before the purchase date")
+        return value

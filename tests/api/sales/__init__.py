@@ -1,0 +1,1 @@
+"""API tests of the sales domain: orders, their lifecycle, targets."""
