@@ -49,7 +49,8 @@ schema: install
 	$(BIN)/crm-engine export-schema
 
 bench: install-dev
-	$(BIN)/python -m pytest benchmarks --benchmark-only
+	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-min-rounds=30 --benchmark-storage=var/.benchmarks --benchmark-json=var/benchmarks.json --benchmark-save-data
+	$(BIN)/python benchmarks/report.py var/benchmarks.json
 
 ci:
 	bash .ci/run

@@ -1,0 +1,34 @@
+"""Print a pytest-benchmark JSON file as the Markdown table of benchmarks/README.md, with the
+percentiles pytest-benchmark does not show (median, p95, p99 over every round)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def table(path: Path) -> str:
+    report = json.loads(path.read_text(encoding="utf-8"))
+    machine = report["machine_info"]
+    lines = [
+        f"Measured {report['datetime'][:16].replace('T', ' ')} UTC on {machine['node']} "
+        f"({machine['cpu'].get('brand_raw', machine['processor'])}, {machine.get('cpu', {}).get('count', '?')} cores), "
+        f"Python {machine['python_version']}.",
+        "",
+        "| benchmark | rounds | median ms | p95 ms | p99 ms | min ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for bench in sorted(report["benchmarks"], key=lambda b: b["fullname"]):
+        samples = np.asarray(bench["stats"]["data"]) * 1000
+        p50, p95, p99 = np.percentile(samples, [50, 95, 99])
+        lines.append(
+            f"| `{bench['name']}` | {len(samples)} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {samples.min():.1f} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table(Path(sys.argv[1] if len(sys.argv) > 1 else "var/benchmarks.json")))
