@@ -77,43 +77,66 @@ class ClassifyErrors(SchemaExtension):
         return GraphQLError("Unexpected error.", error.nodes, error.source, error.positions, error.path, extensions={"code": ErrorCode.INTERNAL_ERROR.value})
 
 
-class RefuseNulCharacters(SchemaExtension):
-    """Refuse text holding a NUL character, in the document or the variables, before validation:
-    PostgreSQL text cannot hold one, so it would fail the first statement as an unexpected error."""
+# Bounds on what any one input value may be; the domain contracts set tighter ones per field.
+MAX_TEXT = 10_000  # characters (SQLite refuses LIKE patterns over 50 kB)
+MAX_LIST = 1_000  # items (PostgreSQL takes at most 65,535 bound parameters a statement)
+
+
+class RefuseUnstorableInput(SchemaExtension):
+    """Refuse, before validation, text the databases cannot take (NUL, lone surrogates) and
+    strings or lists too large for a statement, in the variables or the document's literals:
+    otherwise the first statement would fail as an unexpected error."""
 
     def on_validate(self) -> Any:
         context = self.execution_context
         document = context.graphql_document
-        if _holds_nul(context.variables) or (document is not None and _document_holds_nul(document)):
+        problem = _problem(context.variables)
+        if problem is None and document is not None:
+            finder = _LiteralFinder()
+            visit(document, finder)
+            problem = finder.problem
+        if problem is not None:
+            code, message = problem
             # Set before validation runs: strawberry then skips validation and returns this error.
-            context.pre_execution_errors = [
-                GraphQLError("Text may not contain NUL (\\u0000) characters.", extensions={"code": ErrorCode.INVALID.value})
-            ]
+            context.pre_execution_errors = [GraphQLError(message, extensions={"code": code.value})]
         yield
 
 
-def _holds_nul(value: Any) -> bool:
+def _text_problem(text: str) -> tuple[ErrorCode, str] | None:
+    if "\x00" in text:
+        return ErrorCode.INVALID, "Text may not contain NUL (\\u0000) characters."
+    if len(text) > MAX_TEXT:
+        return ErrorCode.OUT_OF_RANGE, f"Text may be at most {MAX_TEXT} characters long."
+    try:
+        text.encode("utf-8")
+    except UnicodeError:
+        return ErrorCode.INVALID, "Text must be valid Unicode (no lone surrogates)."
+    return None
+
+
+def _problem(value: Any) -> tuple[ErrorCode, str] | None:
     if isinstance(value, str):
-        return "\x00" in value
+        return _text_problem(value)
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        if len(value) > MAX_LIST:
+            return ErrorCode.OUT_OF_RANGE, f"A list may hold at most {MAX_LIST} items."
+        items = value
+    else:
+        return None
+    for item in items:
+        found = _problem(item)
+        if found is not None:
+            return found
+    return None
 
 
-class _NulFinder(Visitor):
-    found = False
+class _LiteralFinder(Visitor):
+    problem: tuple[ErrorCode, str] | None = None
 
     def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
-        if "\x00" in node.value:
-            self.found = True
-
-
-def _document_holds_nul(document: Any) -> bool:
-    finder = _NulFinder()
-    visit(document, finder)
-    return finder.found
+        self.problem = self.problem or _text_problem(node.value)
 
 
 class CloseReader(SchemaExtension):
@@ -133,7 +156,7 @@ def extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | type[
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: AddValidationRules([OneOperationRule]),
-        RefuseNulCharacters,
+        RefuseUnstorableInput,
         CloseReader,
         lambda: ClassifyErrors(hide_suggestions=settings.production),
     ]

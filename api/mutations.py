@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.types import Info
 
+from api.context import Context, Loaders
 from api.errors import MutationError, from_domain
 from engine.errors import DomainError
 from engine.store.session import transaction
@@ -26,7 +27,9 @@ async def run_mutation(
     """(result, []) after commit, or (None, errors) with everything rolled back."""
     try:
         async with transaction(info.context.sessions) as session:
-            return await use_case(session), []
+            result = await use_case(session)
+        await fresh_reads(info.context)
+        return result, []
     except DomainError as exc:
         return None, from_domain(exc)
     except StaleDataError:
@@ -39,3 +42,10 @@ async def run_mutation(
         return None, [
             MutationError(field=None, message="a concurrent change conflicts with this one; retry", code=ErrorCode.CONFLICT)
         ]
+
+
+async def fresh_reads(context: Context) -> None:
+    """After a commit, forget what this request has read: the payload's nested objects, and any
+    later mutation field of the same request, must see the change, not a cached older row."""
+    await context.reader.close()
+    context.loaders = Loaders(context.reader)

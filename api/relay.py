@@ -7,12 +7,12 @@ import binascii
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.types import TypeDecorator
 from strawberry import relay
@@ -152,15 +152,24 @@ def _parse_value(column: InstrumentedAttribute[Any], raw: Any) -> Any:
         return python_type(raw)
     if python_type in (datetime, date, time):
         value = python_type.fromisoformat(raw)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            raise ValueError("naive time")  # the column type would refuse it at bind time
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("naive time")  # the column type would refuse it at bind time
+            value = value.astimezone(UTC)  # OverflowError at the calendar's edges: a bad cursor
         return value
     if python_type is float:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            raise ValueError("not a number")
         return float(raw)
-    if python_type is int and (isinstance(raw, bool) or not isinstance(raw, int) or abs(raw) > _PK_MAX):
-        raise ValueError("not a 64-bit integer")
+    if python_type is int:
+        # INTEGER columns hold 32 bits on PostgreSQL; a larger forged value would fail the statement.
+        bound = _PK_MAX if isinstance(column_type, BigInteger) else 2**31 - 1
+        if isinstance(raw, bool) or not isinstance(raw, int) or abs(raw) > bound:
+            raise ValueError("not an integer of the column's size")
     if python_type is str and (not isinstance(raw, str) or "\x00" in raw):
         raise ValueError("not a string")  # PostgreSQL text cannot hold NUL
+    if isinstance(raw, str):
+        raw.encode("utf-8")  # a lone surrogate cannot be sent to the database: UnicodeError
     return raw
 
 
@@ -168,14 +177,20 @@ def encode_cursor(sort_value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([_cursor_value(sort_value), pk]).encode()).decode()
 
 
+# Our cursors are a few dozen characters; a longer one is forged (and could nest JSON deeply).
+_CURSOR_MAX = 512
+
+
 def decode_cursor(cursor: str, column: InstrumentedAttribute[Any]) -> tuple[Any, int]:
     try:
+        if len(cursor) > _CURSOR_MAX:
+            raise ValueError("too long")
         raw_value, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if isinstance(pk, bool) or not isinstance(pk, int) or not 0 <= pk <= _PK_MAX:
             raise ValueError("bad key")
         return _parse_value(column, raw_value), pk
-    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
-        raise ClientError(f"{cursor!r} is not a cursor of this list", ErrorCode.BAD_CURSOR, "after") from exc
+    except (ValueError, TypeError, ArithmeticError, RecursionError, binascii.Error, UnicodeError) as exc:
+        raise ClientError(f"{cursor[:80]!r} is not a cursor of this list", ErrorCode.BAD_CURSOR, "after") from exc
 
 
 async def paginate(
@@ -219,3 +234,20 @@ async def paginate(
         ),
         _count_stmt=count_stmt,
     )
+
+
+async def paginate_sorted(
+    info: Info,
+    model: type[Base],
+    conditions: Sequence[ColumnElement[bool]],
+    sort_by: Any,
+    default_field: Enum,
+    first: int,
+    after: str | None,
+    default_direction: OrderDirection = OrderDirection.ASC,
+) -> Connection[Any]:
+    """`paginate` for a list with a `sortBy: XOrder { field, direction }` argument whose field
+    enum's values are the model's column names."""
+    field = sort_by.field if sort_by is not None else default_field
+    direction = sort_by.direction if sort_by is not None else default_direction
+    return await paginate(info, model, conditions, getattr(model, field.value), direction, first, after)

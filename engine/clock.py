@@ -10,7 +10,9 @@ import calendar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-BRAND_TZ = ZoneInfo("Asia/Shanghai")
+from engine.settings import get_settings
+
+BRAND_TZ = ZoneInfo(get_settings().brand_time_zone)
 
 
 def now() -> datetime:

@@ -29,3 +29,23 @@ class Lifecycle(Generic[S]):
                 f"a {self.name} cannot go from {current.value} to {target.value} (allowed: {allowed})",
                 ErrorCode.INVALID_TRANSITION,
             )
+
+
+def expect_version(current: int, expected: int | None, path: tuple[str | int, ...] = ("expected_version",)) -> None:
+    """Optimistic concurrency asked for by the client: refuse with CONFLICT if the object moved on.
+    (The version column still guards writes that race between this check and the commit.)"""
+    if expected is not None and expected != current:
+        raise DomainError.single(
+            path,
+            f"the object is at version {current}, not {expected}: it was changed since you read it",
+            ErrorCode.CONFLICT,
+        )
+
+
+def expect_status(current: S, editable: frozenset[S], what: str) -> None:
+    """Refuse with WRONG_STATUS (on the `id` argument) a change the current status does not allow."""
+    if current not in editable:
+        allowed = ", ".join(sorted(s.value for s in editable))
+        raise DomainError.single(
+            ("id",), f"{what} is not allowed in status {current.value} (only in: {allowed})", ErrorCode.WRONG_STATUS
+        )

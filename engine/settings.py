@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'crm.db'}"
     crm_env: Literal["development", "production", "test"] = "development"
+    # The brand's calendar: business dates (purchase, warranty end, "today") are dates here.
+    brand_time_zone: str = "Asia/Shanghai"
     host: str = "127.0.0.1"
     port: int = 8000
     # GraphQL limits: generous for planners' queries, tight enough to stop abuse.

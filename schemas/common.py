@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
+
+T = TypeVar("T")
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -18,10 +20,16 @@ Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=10**9)]
 
 
-def _unique(values: list[str]) -> list[str]:
+Version = Annotated[int, Field(ge=1, description="an object's version: 1 when created")]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+def _no_repeats(values: list[T]) -> list[T]:
     if len(set(values)) != len(values):
         raise ValueError("values must not repeat")
     return values
 
 
-UniqueStrings = Annotated[list[str], AfterValidator(_unique)]
+# The one rule for lists of codes, tags or enum values: a repeated value is refused (INVALID),
+# never silently dropped, so what the client sent is what is stored.
+NoRepeats = AfterValidator(_no_repeats)

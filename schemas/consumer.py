@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,10 +18,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from schemas.common import Address, Code, Count, Latitude, Longitude, RegionCode, ShortText
+from schemas.common import Address, Code, Count, Latitude, Longitude, NoRepeats, RegionCode, ShortText
 from schemas.enums import IncomeBand, MemberTier, SpecialNeed
-
-T = TypeVar("T")
 
 # A mainland China mobile number; [0-9], not \d, which would also match other scripts' digits.
 Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$")]
@@ -46,12 +43,6 @@ def generated_member_no(member_id: int) -> str:
 def is_generated_member_no(value: str) -> bool:
     """True for numbers of the generated form, which clients may not choose for themselves."""
     return _GENERATED_MEMBER_NO.match(value) is not None
-
-
-def _no_repeats(values: list[T]) -> list[T]:
-    if len(set(values)) != len(values):
-        raise ValueError("values must not repeat")
-    return values
 
 
 def _field_errors(title: str, errors: list[tuple[str, str, str]]) -> ValidationError:
@@ -81,8 +72,8 @@ class MemberFields(BaseModel):
     layout: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
     household_size: Annotated[int, Field(ge=1, le=20)] | None = None
     income_band: IncomeBand | None = None
-    special_needs: Annotated[list[SpecialNeed], AfterValidator(_no_repeats)] = []
-    tags: Annotated[list[Tag], Field(max_length=50), AfterValidator(_no_repeats)] = []
+    special_needs: Annotated[list[SpecialNeed], NoRepeats] = []
+    tags: Annotated[list[Tag], Field(max_length=50), NoRepeats] = []
     tier: MemberTier = MemberTier.NORMAL
     growth_value: Count = 0
 

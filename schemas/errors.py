@@ -12,6 +12,7 @@ class ErrorCode(str, Enum):
     NOT_FOUND = "NOT_FOUND"
     DUPLICATE = "DUPLICATE"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    WRONG_STATUS = "WRONG_STATUS"  # the object's status does not allow this change (not a transition)
     CONFLICT = "CONFLICT"
     BAD_GLOBAL_ID = "BAD_GLOBAL_ID"
     BAD_CURSOR = "BAD_CURSOR"

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
-import calendar
+import re
 from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from schemas.common import Code, Fen
+from schemas.common import Code, Fen, Note, Version
 from schemas.enums import PeriodKind
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
 
-Note = Annotated[str, Field(max_length=500)]
+# Generated order numbers: "SO" + the brand's calendar date the order is placed on (YYYYMMDD) + a
+# daily sequence of exactly 5 digits, e.g. SO2024030100001. The form is reserved: a client may not
+# choose such a number, so the day's sequence is the service's alone and never overflows the column.
+ORDER_NO_PREFIX = "SO"
+ORDER_NO_SEQUENCE_DIGITS = 5
+MAX_ORDER_SEQUENCE = 10**ORDER_NO_SEQUENCE_DIGITS - 1
+_GENERATED_ORDER_NO = re.compile(rf"{ORDER_NO_PREFIX}[0-9]{{8}}[0-9]{{{ORDER_NO_SEQUENCE_DIGITS}}}")
+
+
+def order_no_prefix(day: date) -> str:
+    """The part every number generated on `day` starts with, e.g. SO20240301."""
+    return f"{ORDER_NO_PREFIX}{day:%Y%m%d}"
+
+
+def generated_order_no(day: date, sequence: int) -> str:
+    """The `sequence`-th number generated on `day` (1 to MAX_ORDER_SEQUENCE)."""
+    return f"{order_no_prefix(day)}{sequence:0{ORDER_NO_SEQUENCE_DIGITS}d}"
+
+
+def is_generated_order_no(value: str) -> bool:
+    """True for numbers of the generated form, which clients may not choose for themselves."""
+    return _GENERATED_ORDER_NO.fullmatch(value) is not None
+
+
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
-Version = Annotated[int, Field(ge=1)]
 
 
 class SalesOrderLineFields(BaseModel):
@@ -39,6 +61,16 @@ class SalesOrderCreateFields(BaseModel):
     order_no: Code | None = None
     lines: Lines
 
+    @field_validator("order_no")
+    @classmethod
+    def _not_of_the_generated_form(cls, value: str | None) -> str | None:
+        if value is not None and is_generated_order_no(value):
+            raise ValueError(
+                f"{value!r} has the form of a generated order number (SO + 8 + 5 digits); "
+                "leave the number out to get one generated, or choose another"
+            )
+        return value
+
 
 class SalesOrderUpdateFields(BaseModel):
     """Changes to a placed order; only the fields sent (see `model_fields_set`) apply."""
@@ -56,27 +88,14 @@ class SalesOrderTransitionFields(BaseModel):
     expected_version: Version | None = None
 
 
-_QUARTER_START_MONTHS = (1, 4, 7, 10)
+# How many calendar months a period of each kind spans; periods are aligned on the year, so a
+# period starts on the 1st of a month whose index in the year is a multiple of its length.
+PERIOD_MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
 
 
 def is_period_start(kind: PeriodKind, day: date) -> bool:
     """Whether `day` opens a period of this kind (1st of a month, of a quarter, of a year)."""
-    if day.day != 1:
-        return False
-    if kind is PeriodKind.QUARTER:
-        return day.month in _QUARTER_START_MONTHS
-    if kind is PeriodKind.YEAR:
-        return day.month == 1
-    return True
-
-
-def period_end(kind: PeriodKind, start: date) -> date:
-    """The last day of the period of this kind that opens on `start`."""
-    months = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}[kind]
-    last_month = start.month + months - 1
-    year = start.year + (last_month - 1) // 12
-    month = (last_month - 1) % 12 + 1
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return day.day == 1 and (day.month - 1) % PERIOD_MONTHS[kind] == 0
 
 
 class SalesTargetFields(BaseModel):

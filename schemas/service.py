@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time
 from functools import lru_cache
 from typing import Annotated
@@ -18,14 +19,24 @@ from pydantic import (
     field_validator,
 )
 
-from schemas.common import Address, Code, Latitude, Longitude, Name, RegionCode, ShortText
+from schemas.common import (
+    Address,
+    Code,
+    Latitude,
+    Longitude,
+    Name,
+    NoRepeats,
+    Note,
+    RegionCode,
+    ShortText,
+    Version,
+)
 from schemas.enums import Skill, WorkOrderKind
 
 Level = Annotated[int, Field(ge=1, le=5, description="skill level: 1 = trainee … 5 = master")]
 Minutes = Annotated[int, Field(ge=1, le=1440, description="minutes within one day")]
 Priority = Annotated[int, Field(ge=1, le=5, description="1 = most urgent … 5 = least")]
 Stars = Annotated[int, Field(ge=1, le=5)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -43,14 +54,22 @@ Description = Annotated[
 ]
 
 
+# An IANA Area/Location name (Asia/Shanghai, America/Argentina/Buenos_Aires, Etc/GMT-8).
+_AREA_LOCATION = re.compile(r"[A-Z][A-Za-z]+(/[A-Za-z0-9_+\-]+)+")
+
+
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    """The time zones a network may be in: "UTC" and the Area/Location names of the tz
+    database; not "localtime" (the server's own zone), "Factory" or legacy names like "PRC"."""
+    return frozenset(
+        name for name in available_timezones() if name == "UTC" or _AREA_LOCATION.fullmatch(name)
+    )
 
 
 def _known_zone(value: str) -> str:
     if value not in _zones():
-        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai)")
+        raise ValueError(f"{value!r} is not an IANA time zone (e.g. Asia/Shanghai, or UTC)")
     return value
 
 
@@ -78,7 +97,7 @@ class ServiceNetworkFields(BaseModel):
     code: Code
     name: Name
     time_zone: TimeZoneName
-    region_codes: Annotated[list[RegionCode], Field(max_length=200)] = []
+    region_codes: Annotated[list[RegionCode], Field(max_length=200), NoRepeats] = []
     address: Address
     latitude: Latitude
     longitude: Longitude
@@ -189,10 +208,15 @@ class WorkOrderSchedule(BaseModel):
         return _end_after_start(value, info)
 
 
-class TransitionFields(BaseModel):
+class VersionCheck(BaseModel):
+    """The version the caller saw, if it wants the change refused (CONFLICT) when it is not current."""
+
+    expected_version: Version | None = None
+
+
+class TransitionFields(VersionCheck):
     """What every status change may carry: the version the caller saw, and a note for the history."""
 
-    expected_version: int | None = None
     note: Note | None = None
 
 

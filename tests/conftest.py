@@ -15,12 +15,15 @@ from sqlalchemy import Engine, make_url, text
 from starlette.testclient import TestClient
 
 from api.app import create_app
+from engine.demo.generate import DemoData, generate
+from engine.demo.sizes import DemoSize
 from engine.settings import Settings
 from engine.store import Base
 from engine.store.migrate import upgrade
 from engine.store.session import make_sync_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+DEMO_SEED = 7
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +100,9 @@ def data_of(body: dict[str, Any]) -> dict[str, Any]:
     """`data` of a response that must have no top-level errors."""
     assert "errors" not in body, body.get("errors")
     return body["data"]
+
+
+@pytest.fixture(scope="session")
+def small() -> DemoData:
+    """The small demo data set, generated once per run (generation is pure; tests only read it)."""
+    return generate(DemoSize.SMALL, DEMO_SEED)

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement
 from strawberry.types import Info
 
 from api.catalogue.types import Product
-from api.relay import Connection, OrderDirection, paginate
+from api.relay import Connection, OrderDirection, paginate_sorted
 from engine.store import catalogue as m
 from schemas.enums import ProductCategory, Skill
 
@@ -69,6 +69,6 @@ class CatalogueQueries:
         where: ProductWhereInput | None = None,
         sort_by: ProductOrder | None = None,
     ) -> Connection[Product]:
-        order = sort_by or ProductOrder(field=ProductOrderField.MODEL)
-        column = getattr(m.Product, order.field.value)
-        return await paginate(info, m.Product, product_conditions(where), column, order.direction, first, after)
+        return await paginate_sorted(
+            info, m.Product, product_conditions(where), sort_by, ProductOrderField.MODEL, first, after
+        )

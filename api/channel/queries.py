@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.channel.types import Dealer, Store
 from api.filters import DateRange, range_conditions
-from api.relay import Connection, OrderDirection, filter_ids, paginate
+from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
 from engine.store import channel as m
 from schemas.enums import ChannelType, CooperationLevel, StoreGrade
 
@@ -111,9 +111,7 @@ class ChannelQueries:
         where: DealerWhereInput | None = None,
         sort_by: DealerOrder | None = None,
     ) -> Connection[Dealer]:
-        order = sort_by or DealerOrder(field=DealerOrderField.CODE)
-        column = getattr(m.Dealer, order.field.value)
-        return await paginate(info, m.Dealer, dealer_conditions(where), column, order.direction, first, after)
+        return await paginate_sorted(info, m.Dealer, dealer_conditions(where), sort_by, DealerOrderField.CODE, first, after)
 
     @strawberry.field(description="Stores, a page at a time.")
     async def stores(
@@ -124,6 +122,4 @@ class ChannelQueries:
         where: StoreWhereInput | None = None,
         sort_by: StoreOrder | None = None,
     ) -> Connection[Store]:
-        order = sort_by or StoreOrder(field=StoreOrderField.CODE)
-        column = getattr(m.Store, order.field.value)
-        return await paginate(info, m.Store, store_conditions(where), column, order.direction, first, after)
+        return await paginate_sorted(info, m.Store, store_conditions(where), sort_by, StoreOrderField.CODE, first, after)

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import date
 from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, String, cast, false, func, or_
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement
 from strawberry.types import Info
 
 from api.consumer.types import Member, ProductRegistration
-from api.filters import DateRange, DateTimeRange, range_conditions
-from api.relay import Connection, OrderDirection, filter_ids, paginate
+from api.filters import DateRange, DateTimeRange, json_list_contains, range_conditions
+from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
 from engine.store import consumer as m
 from schemas.consumer import TAG_PATTERN
 from schemas.enums import MemberTier
-
-
-def has_tag(column: InstrumentedAttribute[Any], tag: str) -> ColumnElement[bool]:
-    """The JSON list of tags in `column` holds `tag`, on SQLite and PostgreSQL alike.
-
-    Matches the quoted tag in the list's JSON text: a tag cannot contain quotes, backslashes or
-    commas, so a quoted tag is always one whole element. Both spellings of non-ASCII are tried,
-    escaped as our writer stores it and raw as JSONB or other writers would. `replace(t, v, '')
-    <> t` rather than LIKE, because LIKE ignores ASCII case on SQLite but not on PostgreSQL.
-    """
-    if re.fullmatch(TAG_PATTERN, tag) is None:
-        return false()  # no stored tag can equal it, and its quotes or commas could match across elements
-    text = cast(column, String)
-    forms = sorted({json.dumps(tag), json.dumps(tag, ensure_ascii=False)})
-    return or_(*(func.replace(text, form, "") != text for form in forms))
 
 
 @strawberry.input(description="Members matching every given condition.")
@@ -76,7 +58,7 @@ def member_conditions(where: MemberWhereInput | None) -> list[ColumnElement[bool
     if where.name_contains:
         c.append(m.Member.name.contains(where.name_contains, autoescape=True))
     if where.tag is not None:
-        c.append(has_tag(m.Member.tags, where.tag.strip()))
+        c.append(json_list_contains(m.Member.tags, where.tag.strip(), TAG_PATTERN))
     c += range_conditions(m.Member.created_at, where.created_at, "where.createdAt")
     return c
 
@@ -134,9 +116,9 @@ class ConsumerQueries:
         where: MemberWhereInput | None = None,
         sort_by: MemberOrder | None = None,
     ) -> Connection[Member]:
-        order = sort_by or MemberOrder(field=MemberOrderField.MEMBER_NO)
-        column = getattr(m.Member, order.field.value)
-        return await paginate(info, m.Member, member_conditions(where), column, order.direction, first, after)
+        return await paginate_sorted(
+            info, m.Member, member_conditions(where), sort_by, MemberOrderField.MEMBER_NO, first, after
+        )
 
     @strawberry.field(description="Product registrations, a page at a time.")
     async def product_registrations(
@@ -147,8 +129,12 @@ class ConsumerQueries:
         where: ProductRegistrationWhereInput | None = None,
         sort_by: ProductRegistrationOrder | None = None,
     ) -> Connection[ProductRegistration]:
-        order = sort_by or ProductRegistrationOrder(field=ProductRegistrationOrderField.PURCHASE_DATE)
-        column = getattr(m.ProductRegistration, order.field.value)
-        return await paginate(
-            info, m.ProductRegistration, registration_conditions(where), column, order.direction, first, after
+        return await paginate_sorted(
+            info,
+            m.ProductRegistration,
+            registration_conditions(where),
+            sort_by,
+            ProductRegistrationOrderField.PURCHASE_DATE,
+            first,
+            after,
         )

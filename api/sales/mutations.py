@@ -41,8 +41,9 @@ class SalesOrderCreateInput:
     note: str | None = None
     order_no: str | None = strawberry.field(
         default=None,
-        description="Generated when omitted: SO + the placing date (brand time zone, YYYYMMDD) + a daily "
-        "sequence of 5 digits, e.g. SO2024030100001.",
+        description="Generated when omitted: SO + the placing date (brand time zone, YYYYMMDD) "
+        "+ a daily sequence of 5 digits, e.g. SO2024030100001. That form is reserved for "
+        "generated numbers: a client-chosen one of it is refused (INVALID).",
     )
     lines: list[SalesOrderLineInput] = strawberry.field(description="1 to 200 lines.")
 
@@ -61,13 +62,11 @@ class SalesOrderUpdateInput:
 
 
 @strawberry.input(
-    description="A status change of a sales order. Errors about the order itself (bad or unknown id, "
-    "a transition its status does not allow) are reported on field `id`."
+    description="What comes with a status change of a sales order (the order is the `id` argument)."
 )
 class SalesOrderTransitionInput:
-    id: strawberry.ID
     note: str | None = strawberry.field(
-        default=UNSET, description="Recorded in the order's history."
+        default=UNSET, description="Recorded in the order's history; 1 to 500 characters."
     )
     expected_version: int | None = strawberry.field(
         default=UNSET,
@@ -107,13 +106,20 @@ class SalesTargetPayload:
 
 
 async def _change_status(
-    info: Info, input: SalesOrderTransitionInput, target: SalesOrderStatus
+    info: Info,
+    id: strawberry.ID,
+    input: SalesOrderTransitionInput | None,
+    target: SalesOrderStatus,
 ) -> SalesOrderPayload:
+    """Move the order `id` to `target`; errors about the order itself (bad or unknown id, a
+    transition its status does not allow) are reported on `id`."""
+
     async def use_case(session: AsyncSession) -> m.SalesOrder:
-        data = input_data(input)
-        data.pop("id")
         return await service.change_sales_order_status(
-            session, pk_of(input.id, "SalesOrder", ("id",)), target, data
+            session,
+            pk_of(id, "SalesOrder", ("id",)),
+            target,
+            {} if input is None else input_data(input),
         )
 
     order, errors = await run_mutation(info, use_case)
@@ -145,39 +151,39 @@ class SalesMutations:
 
     @strawberry.mutation(description="Approve a placed order.")
     async def sales_order_approve(
-        self, info: Info, input: SalesOrderTransitionInput
+        self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
-        return await _change_status(info, input, SalesOrderStatus.APPROVED)
+        return await _change_status(info, id, input, SalesOrderStatus.APPROVED)
 
     @strawberry.mutation(description="Reject a placed order.")
     async def sales_order_reject(
-        self, info: Info, input: SalesOrderTransitionInput
+        self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
-        return await _change_status(info, input, SalesOrderStatus.REJECTED)
+        return await _change_status(info, id, input, SalesOrderStatus.REJECTED)
 
     @strawberry.mutation(description="Ship an approved order.")
     async def sales_order_ship(
-        self, info: Info, input: SalesOrderTransitionInput
+        self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
-        return await _change_status(info, input, SalesOrderStatus.SHIPPED)
+        return await _change_status(info, id, input, SalesOrderStatus.SHIPPED)
 
     @strawberry.mutation(description="Record a shipped order as delivered.")
     async def sales_order_deliver(
-        self, info: Info, input: SalesOrderTransitionInput
+        self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
-        return await _change_status(info, input, SalesOrderStatus.DELIVERED)
+        return await _change_status(info, id, input, SalesOrderStatus.DELIVERED)
 
     @strawberry.mutation(description="Record that the dealer signed for a delivered order.")
     async def sales_order_sign(
-        self, info: Info, input: SalesOrderTransitionInput
+        self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
-        return await _change_status(info, input, SalesOrderStatus.SIGNED)
+        return await _change_status(info, id, input, SalesOrderStatus.SIGNED)
 
     @strawberry.mutation(description="Cancel a placed or approved order.")
     async def sales_order_cancel(
-        self, info: Info, input: SalesOrderTransitionInput
+        self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
-        return await _change_status(info, input, SalesOrderStatus.CANCELLED)
+        return await _change_status(info, id, input, SalesOrderStatus.CANCELLED)
 
     @strawberry.mutation(description="Set a dealer's or a store's sales target for a period.")
     async def sales_target_create(

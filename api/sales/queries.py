@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement
 from strawberry.types import Info
 
 from api.filters import DateRange, DateTimeRange, range_conditions
-from api.relay import Connection, OrderDirection, filter_ids, paginate
+from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
 from api.sales.types import SalesOrder, SalesTarget
 from engine.store import sales as m
 from schemas.enums import PeriodKind, SalesOrderStatus
@@ -115,12 +115,15 @@ class SalesQueries:
         where: SalesOrderWhereInput | None = None,
         sort_by: SalesOrderOrder | None = None,
     ) -> Connection[SalesOrder]:
-        order = sort_by or SalesOrderOrder(
-            field=SalesOrderOrderField.PLACED_AT, direction=OrderDirection.DESC
-        )
-        column = getattr(m.SalesOrder, order.field.value)
-        return await paginate(
-            info, m.SalesOrder, sales_order_conditions(where), column, order.direction, first, after
+        return await paginate_sorted(
+            info,
+            m.SalesOrder,
+            sales_order_conditions(where),
+            sort_by,
+            SalesOrderOrderField.PLACED_AT,
+            first,
+            after,
+            default_direction=OrderDirection.DESC,
         )
 
     @strawberry.field(description="Sales targets, a page at a time.")
@@ -132,14 +135,12 @@ class SalesQueries:
         where: SalesTargetWhereInput | None = None,
         sort_by: SalesTargetOrder | None = None,
     ) -> Connection[SalesTarget]:
-        order = sort_by or SalesTargetOrder(field=SalesTargetOrderField.PERIOD_START)
-        column = getattr(m.SalesTarget, order.field.value)
-        return await paginate(
+        return await paginate_sorted(
             info,
             m.SalesTarget,
             sales_target_conditions(where),
-            column,
-            order.direction,
+            sort_by,
+            SalesTargetOrderField.PERIOD_START,
             first,
             after,
         )

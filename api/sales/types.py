@@ -13,9 +13,9 @@ from api.catalogue.types import Product
 from api.channel.types import Dealer, Store
 from api.relay import node_type
 from api.scalars import Fen
+from engine.services import sales as service
 from engine.store import catalogue, channel
 from engine.store import sales as m
-from schemas import sales as contract
 from schemas.enums import PeriodKind, SalesOrderStatus, TargetOwner
 
 
@@ -75,10 +75,9 @@ class SalesOrder(relay.Node):
 
     @strawberry.field(description="Every status change, oldest first (by time, then id).")
     async def history(self, info: Info) -> list[SalesOrderEvent]:
-        rows = await info.context.loaders.children(m.SalesOrderEvent, "order_id", "at").load(
+        return await info.context.loaders.children(m.SalesOrderEvent, "order_id", "at").load(
             self.id
         )
-        return sorted(rows, key=lambda e: (e.at, e.id))
 
 
 @node_type(m.SalesTarget)
@@ -94,7 +93,7 @@ class SalesTarget(relay.Node):
 
     @strawberry.field(description="Last day of the period (derived from its kind and start).")
     def period_end(self) -> date:
-        return contract.period_end(self.period_kind, self.period_start)
+        return service.period_end(self.period_kind, self.period_start)
 
     @strawberry.field(description="The dealer the target is for; null for a store's target.")
     async def dealer(self, info: Info) -> Dealer | None:

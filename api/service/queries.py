@@ -6,14 +6,17 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, String, cast, select
+from sqlalchemy import ColumnElement, select
 from strawberry.types import Info
 
-from api.filters import DateTimeRange, range_conditions
-from api.relay import Connection, OrderDirection, filter_ids, paginate
+from api.filters import DateTimeRange, json_list_contains, range_conditions
+from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
 from api.service.types import ServiceNetwork, Technician, WorkOrder
 from engine.store import service as m
 from schemas.enums import Skill, WorkOrderKind, WorkOrderStatus
+
+# What a stored region code looks like (schemas.common.RegionCode): six digits.
+REGION_CODE = r"[0-9]{6}"
 
 
 @strawberry.input(description="Service networks matching every given condition.")
@@ -40,13 +43,7 @@ def network_conditions(where: ServiceNetworkWhereInput | None) -> list[ColumnEle
         return []
     c: list[Any] = []
     if where.region_code is not None:
-        # region_codes is a JSON list of six-digit strings; matching the quoted code in its text
-        # works alike on SQLite and PostgreSQL (json, not jsonb) and cannot match a partial code.
-        c.append(
-            cast(m.ServiceNetwork.region_codes, String).contains(
-                f'"{where.region_code}"', autoescape=True
-            )
-        )
+        c.append(json_list_contains(m.ServiceNetwork.region_codes, where.region_code, REGION_CODE))
     if where.code is not None:
         c.append(m.ServiceNetwork.code == where.code)
     return c
@@ -171,10 +168,14 @@ class ServiceQueries:
         where: ServiceNetworkWhereInput | None = None,
         sort_by: ServiceNetworkOrder | None = None,
     ) -> Connection[ServiceNetwork]:
-        order = sort_by or ServiceNetworkOrder(field=ServiceNetworkOrderField.CODE)
-        column = getattr(m.ServiceNetwork, order.field.value)
-        return await paginate(
-            info, m.ServiceNetwork, network_conditions(where), column, order.direction, first, after
+        return await paginate_sorted(
+            info,
+            m.ServiceNetwork,
+            network_conditions(where),
+            sort_by,
+            ServiceNetworkOrderField.CODE,
+            first,
+            after,
         )
 
     @strawberry.field(description="Technicians, a page at a time.")
@@ -186,10 +187,14 @@ class ServiceQueries:
         where: TechnicianWhereInput | None = None,
         sort_by: TechnicianOrder | None = None,
     ) -> Connection[Technician]:
-        order = sort_by or TechnicianOrder(field=TechnicianOrderField.CODE)
-        column = getattr(m.Technician, order.field.value)
-        return await paginate(
-            info, m.Technician, technician_conditions(where), column, order.direction, first, after
+        return await paginate_sorted(
+            info,
+            m.Technician,
+            technician_conditions(where),
+            sort_by,
+            TechnicianOrderField.CODE,
+            first,
+            after,
         )
 
     @strawberry.field(description="Work orders, a page at a time; by default soonest window first.")
@@ -201,8 +206,12 @@ class ServiceQueries:
         where: WorkOrderWhereInput | None = None,
         sort_by: WorkOrderOrder | None = None,
     ) -> Connection[WorkOrder]:
-        order = sort_by or WorkOrderOrder(field=WorkOrderOrderField.WINDOW_START)
-        column = getattr(m.WorkOrder, order.field.value)
-        return await paginate(
-            info, m.WorkOrder, work_order_conditions(where), column, order.direction, first, after
+        return await paginate_sorted(
+            info,
+            m.WorkOrder,
+            work_order_conditions(where),
+            sort_by,
+            WorkOrderOrderField.WINDOW_START,
+            first,
+            after,
         )

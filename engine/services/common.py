@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -59,15 +61,40 @@ async def duplicate(
     exclude_id: int | None = None,
 ) -> list[FieldError]:
     """An error if another row already holds `value` in a unique column."""
-    model = column.class_
-    stmt = select(func.count()).select_from(model).where(column == value)
+    return await duplicate_key(session, {column: value}, path, exclude_id)
+
+
+async def duplicate_key(
+    session: AsyncSession,
+    key: Mapping[InstrumentedAttribute[Any], Any],
+    path: tuple[str | int, ...],
+    exclude_id: int | None = None,
+) -> list[FieldError]:
+    """An error if another row already holds these values in a unique key of one or more
+    columns (e.g. serial number per product); reported on `path`."""
+    columns = list(key)
+    model = columns[0].class_
+    stmt = select(func.count()).select_from(model).where(*(c == v for c, v in key.items()))
     if exclude_id is not None:
         stmt = stmt.where(model.id != exclude_id)
     if await session.scalar(stmt):
-        return [FieldError(path, f"{value!r} is already used by another {model.__name__}", ErrorCode.DUPLICATE)]
+        if len(columns) == 1:
+            message = f"{key[columns[0]]!r} is already used by another {model.__name__}"
+        else:
+            shown = ", ".join(f"{c.key} {_shown(v)}" for c, v in key.items() if v is not None)
+            message = f"another {model.__name__} already has {shown}"
+        return [FieldError(path, message, ErrorCode.DUPLICATE)]
     return []
 
 
 def raise_if(errors: list[FieldError]) -> None:
     if errors:
         raise DomainError(errors)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)

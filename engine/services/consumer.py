@@ -6,12 +6,19 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine import clock
 from engine.errors import FieldError
-from engine.services.common import duplicate, get_or_error, merge, missing_references, raise_if, validate
+from engine.services.common import (
+    duplicate,
+    duplicate_key,
+    get_or_error,
+    merge,
+    missing_references,
+    raise_if,
+    validate,
+)
 from engine.store.catalogue import Product
 from engine.store.channel import Store
 from engine.store.consumer import Member, ProductRegistration
@@ -120,18 +127,13 @@ async def _registration_errors(
         errors.append(
             FieldError(("purchase_date",), f"the purchase date is after today ({today.isoformat()})", ErrorCode.OUT_OF_RANGE)
         )
-    stmt = select(func.count()).select_from(ProductRegistration).where(
-        ProductRegistration.product_id == fields.product_id,
-        ProductRegistration.serial_number == fields.serial_number,
+    # A serial number identifies a unit of one product; another product may carry the same number.
+    errors += await duplicate_key(
+        session,
+        {ProductRegistration.serial_number: fields.serial_number, ProductRegistration.product_id: fields.product_id},
+        ("serial_number",),
+        exclude_id=own_id,
     )
-    if own_id is not None:
-        stmt = stmt.where(ProductRegistration.id != own_id)
-    if await session.scalar(stmt):
-        errors.append(
-            FieldError(
-                ("serial_number",), f"{fields.serial_number!r} is already registered for this product", ErrorCode.DUPLICATE
-            )
-        )
     return errors
 
 

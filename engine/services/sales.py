@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,19 +14,32 @@ from sqlalchemy.orm import selectinload
 
 from engine import clock
 from engine.errors import DomainError, FieldError
-from engine.lifecycle import Lifecycle
-from engine.services.common import duplicate, get_or_error, missing_references, raise_if, validate
+from engine.lifecycle import Lifecycle, expect_status, expect_version
+from engine.services.common import (
+    duplicate,
+    duplicate_key,
+    get_or_error,
+    missing_references,
+    raise_if,
+    validate,
+)
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, Store
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
-from schemas.enums import SalesOrderStatus, TargetOwner
+from schemas.enums import PeriodKind, SalesOrderStatus, TargetOwner
 from schemas.errors import ErrorCode
 from schemas.sales import (
+    MAX_ORDER_SEQUENCE,
+    ORDER_NO_SEQUENCE_DIGITS,
+    PERIOD_MONTHS,
     SalesOrderCreateFields,
     SalesOrderLineFields,
     SalesOrderTransitionFields,
     SalesOrderUpdateFields,
     SalesTargetFields,
+    generated_order_no,
+    is_generated_order_no,
+    order_no_prefix,
 )
 
 S = SalesOrderStatus
@@ -43,20 +58,20 @@ SALES_ORDER_LIFECYCLE: Lifecycle[SalesOrderStatus] = Lifecycle(
 # before it could overflow the database's 64-bit column.
 MAX_AMOUNT_FEN = 10**15
 
-# Generated order numbers: "SO" + the brand's calendar date (engine.clock, Asia/Shanghai) the order
-# is placed on (YYYYMMDD) + a daily sequence of at least 5 digits, one above the highest all-digit
-# suffix already used that day (client-chosen numbers included), e.g. SO2024030100001. Two
-# concurrent creates may pick the same number: the unique column refuses the second, which the API
-# reports as CONFLICT (retry).
-ORDER_NO_PREFIX = "SO"
-ORDER_NO_DIGITS = 5
+# The statuses in which an order's note, store and lines may be changed (an edit is not a
+# status change, so it is refused with WRONG_STATUS, not INVALID_TRANSITION).
+EDITABLE = frozenset({S.PLACED})
 
 
 async def create_sales_order(session: AsyncSession, data: dict[str, Any]) -> SalesOrder:
     """Place an order: priced lines, total, generated number, and the first history event."""
     fields = validate(SalesOrderCreateFields, data)
-    errors = await missing_references(session, [(("dealer_id",), Dealer, fields.dealer_id)])
-    errors += await _store_errors(session, fields.store_id, None if errors else fields.dealer_id)
+    errors = await missing_references(
+        session,
+        [(("dealer_id",), Dealer, fields.dealer_id), (("store_id",), Store, fields.store_id)],
+    )
+    if not errors:
+        errors += await _foreign_store(session, fields.store_id, fields.dealer_id)
     lines, total, line_errors = await _priced_lines(session, fields.lines)
     errors += line_errors
     if fields.order_no is not None:
@@ -93,17 +108,13 @@ async def update_sales_order(
     order = await get_or_error(
         session, SalesOrder, order_id, ("id",), selectinload(SalesOrder.lines)
     )
-    errors = _version_errors(order, fields.expected_version)
-    if order.status is not S.PLACED:
-        errors.append(
-            FieldError(
-                ("id",),
-                f"a sales order can be changed only while placed; this one is {order.status.value}",
-                ErrorCode.INVALID_TRANSITION,
-            )
-        )
+    errors = _refusals(
+        lambda: expect_version(order.version, fields.expected_version),
+        lambda: expect_status(order.status, EDITABLE, "changing a sales order"),
+    )
     if "store_id" in sent:
-        errors += await _store_errors(session, fields.store_id, order.dealer_id)
+        store_errors = await missing_references(session, [(("store_id",), Store, fields.store_id)])
+        errors += store_errors or await _foreign_store(session, fields.store_id, order.dealer_id)
     new_lines: list[SalesOrderLine] | None = None
     total = order.total_fen
     if fields.lines is not None:
@@ -133,12 +144,12 @@ async def change_sales_order_status(
     """Move an order along its lifecycle and append the transition to its history."""
     fields = validate(SalesOrderTransitionFields, data)
     order = await get_or_error(session, SalesOrder, order_id)
-    errors = _version_errors(order, fields.expected_version)
-    try:
-        SALES_ORDER_LIFECYCLE.check(order.status, target)
-    except DomainError as exc:
-        errors += exc.errors
-    raise_if(errors)
+    raise_if(
+        _refusals(
+            lambda: expect_version(order.version, fields.expected_version),
+            lambda: SALES_ORDER_LIFECYCLE.check(order.status, target),
+        )
+    )
     session.add(
         SalesOrderEvent(
             order_id=order.id,
@@ -153,29 +164,26 @@ async def change_sales_order_status(
     return order
 
 
-def _version_errors(order: SalesOrder, expected: int | None) -> list[FieldError]:
-    if expected is None or expected == order.version:
-        return []
-    return [
-        FieldError(
-            ("expected_version",),
-            f"the order is at version {order.version}, not {expected}; reload and retry",
-            ErrorCode.CONFLICT,
-        )
-    ]
+def _refusals(*checks: Callable[[], None]) -> list[FieldError]:
+    """The errors of every check that refuses, so that a stale version and a wrong status are
+    reported together rather than one per attempt."""
+    errors: list[FieldError] = []
+    for check in checks:
+        try:
+            check()
+        except DomainError as exc:
+            errors += exc.errors
+    return errors
 
 
-async def _store_errors(
-    session: AsyncSession, store_id: int | None, dealer_id: int | None
+async def _foreign_store(
+    session: AsyncSession, store_id: int | None, dealer_id: int
 ) -> list[FieldError]:
-    """An error if the store does not exist or is run by another dealer than the order's
-    (not checked when `dealer_id` is None: the dealer is unknown, which is reported already)."""
+    """An error if the (existing) store is run by another dealer than the order's."""
     if store_id is None:
         return []
     store = await session.get(Store, store_id)
-    if store is None:
-        return [FieldError(("store_id",), f"Store {store_id} does not exist", ErrorCode.NOT_FOUND)]
-    if dealer_id is not None and store.dealer_id != dealer_id:
+    if store is not None and store.dealer_id != dealer_id:
         return [
             FieldError(
                 ("store_id",),
@@ -242,13 +250,32 @@ async def _priced_lines(
 
 
 async def _next_order_no(session: AsyncSession, placed_at: datetime) -> str:
-    prefix = f"{ORDER_NO_PREFIX}{clock.today(placed_at):%Y%m%d}"
+    """The day's next generated number: one above the highest of that day's numbers of the
+    generated form (clients may not choose that form, so only the service's own numbers count).
+    Two concurrent creates may pick the same number: the unique column refuses the second, which
+    the API reports as CONFLICT (retry). CONFLICT on `order_no` once the day's sequence is used
+    up, rather than a longer number."""
+    day = clock.today(placed_at)
+    prefix = order_no_prefix(day)
+    length = len(prefix) + ORDER_NO_SEQUENCE_DIGITS
     taken = await session.scalars(
-        select(SalesOrder.order_no).where(SalesOrder.order_no.startswith(prefix, autoescape=True))
+        select(SalesOrder.order_no).where(
+            SalesOrder.order_no.startswith(prefix, autoescape=True),
+            func.length(SalesOrder.order_no) == length,
+        )
     )
-    suffixes = (number[len(prefix) :] for number in taken)
-    sequence = max((int(s) for s in suffixes if s.isascii() and s.isdigit()), default=0) + 1
-    return f"{prefix}{sequence:0{ORDER_NO_DIGITS}d}"
+    used = max(
+        (int(number[len(prefix) :]) for number in taken if is_generated_order_no(number)),
+        default=0,
+    )
+    if used >= MAX_ORDER_SEQUENCE:
+        raise DomainError.single(
+            ("order_no",),
+            f"all {MAX_ORDER_SEQUENCE} generated order numbers of {day} are used; "
+            "give the order a number of your own",
+            ErrorCode.CONFLICT,
+        )
+    return generated_order_no(day, used + 1)
 
 
 async def create_sales_target(session: AsyncSession, data: dict[str, Any]) -> SalesTarget:
@@ -328,29 +355,22 @@ async def _lock_owner(session: AsyncSession, fields: SalesTargetFields) -> list[
 async def _target_duplicate(
     session: AsyncSession, fields: SalesTargetFields, exclude_id: int | None = None
 ) -> list[FieldError]:
-    stmt = (
-        select(func.count())
-        .select_from(SalesTarget)
-        .where(
-            SalesTarget.dealer_id == fields.dealer_id,  # == None compiles to IS NULL
-            SalesTarget.store_id == fields.store_id,
-            SalesTarget.period_kind == fields.period_kind,
-            SalesTarget.period_start == fields.period_start,
-        )
+    """DUPLICATE on `period_start` if the owner already has a target for this period."""
+    return await duplicate_key(
+        session,
+        {
+            SalesTarget.dealer_id: fields.dealer_id,  # == None compiles to IS NULL
+            SalesTarget.store_id: fields.store_id,
+            SalesTarget.period_kind: fields.period_kind,
+            SalesTarget.period_start: fields.period_start,
+        },
+        ("period_start",),
+        exclude_id,
     )
-    if exclude_id is not None:
-        stmt = stmt.where(SalesTarget.id != exclude_id)
-    if await session.scalar(stmt):
-        owner = (
-            f"dealer {fields.dealer_id}"
-            if fields.dealer_id is not None
-            else f"store {fields.store_id}"
-        )
-        return [
-            FieldError(
-                ("period_start",),
-                f"{owner} already has a {fields.period_kind.value} target starting {fields.period_start}",
-                ErrorCode.DUPLICATE,
-            )
-        ]
-    return []
+
+
+def period_end(kind: PeriodKind, start: date) -> date:
+    """The last day of the period of this kind that opens on `start` (the last day of its last
+    month, so that a period ending in December 9999 needs no date beyond it)."""
+    last_month = clock.add_months(start, PERIOD_MONTHS[kind] - 1)
+    return last_month.replace(day=calendar.monthrange(last_month.year, last_month.month)[1])

@@ -47,8 +47,8 @@ async def update_network(
 def _apply_network(network: ServiceNetwork, fields: ServiceNetworkFields) -> None:
     for key, value in fields.model_dump().items():
         setattr(network, key, value)
-    # Kept sorted and unique so that filters and comparisons need no normalising.
-    network.region_codes = sorted(set(fields.region_codes))
+    # Kept sorted (the contract refuses repeats) so that comparisons need no normalising.
+    network.region_codes = sorted(fields.region_codes)
 
 
 async def create_technician(session: AsyncSession, data: dict[str, Any]) -> Technician:

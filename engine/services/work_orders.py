@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from engine.errors import DomainError, FieldError
-from engine.lifecycle import Lifecycle
+from engine import clock
+from engine.errors import FieldError
+from engine.lifecycle import Lifecycle, expect_status, expect_version
 from engine.services.common import (
     duplicate,
     get_or_error,
@@ -20,7 +21,6 @@ from engine.services.common import (
     raise_if,
     validate,
 )
-from engine.store.base import utcnow
 from engine.store.catalogue import Product
 from engine.store.consumer import Member, ProductRegistration
 from engine.store.service import ServiceNetwork, Technician, WorkOrder, WorkOrderEvent
@@ -31,6 +31,7 @@ from schemas.service import (
     CancelFields,
     RateFields,
     TransitionFields,
+    VersionCheck,
     WorkOrderDraft,
     WorkOrderSchedule,
 )
@@ -106,7 +107,7 @@ async def create_work_order(session: AsyncSession, data: dict[str, Any]) -> Work
             "sla_deadline": draft.sla_deadline or draft.window_end,
         },
     )
-    now = utcnow()
+    now = clock.now()
     order = WorkOrder(
         order_no=draft.order_no or generate_order_no(network.time_zone, now),
         kind=draft.kind,
@@ -193,13 +194,9 @@ async def update_work_order(
 ) -> WorkOrder:
     """Change the scheduling fields of an order nobody has checked in to yet."""
     changes = dict(patch)
-    order = await _load(session, work_order_id, changes.pop("expected_version", None))
-    if order.status not in RESCHEDULABLE:
-        raise DomainError.single(
-            ("id",),
-            f"work order {order.order_no} is {order.status.value}: it can be rescheduled only before check-in",
-            ErrorCode.INVALID,
-        )
+    check = validate(VersionCheck, {"expected_version": changes.pop("expected_version", None)})
+    order = await _load(session, work_order_id, check.expected_version)
+    expect_status(order.status, RESCHEDULABLE, f"rescheduling work order {order.order_no}")
     schedule = merge(WorkOrderSchedule, WorkOrderSchedule.model_validate(order), changes)
     for key, value in schedule.model_dump().items():
         setattr(order, key, value)
@@ -252,13 +249,9 @@ async def _prepare(
 async def _load(
     session: AsyncSession, work_order_id: int, expected_version: int | None
 ) -> WorkOrder:
+    """The order, refused with CONFLICT if the caller saw another version of it."""
     order = await get_or_error(session, WorkOrder, work_order_id)
-    if expected_version is not None and expected_version != order.version:
-        raise DomainError.single(
-            ("expected_version",),
-            f"work order {order.order_no} is at version {order.version}, not {expected_version}: reload and retry",
-            ErrorCode.CONFLICT,
-        )
+    expect_version(order.version, expected_version)
     return order
 
 
@@ -272,7 +265,7 @@ async def _record(
             from_status=order.status,
             to_status=target,
             technician_id=order.technician_id,
-            at=utcnow(),
+            at=clock.now(),
             note=note,
         )
     )

@@ -62,6 +62,7 @@ def enum_column(enum: type[Enum], length: int = 32) -> SAEnum:
 
 
 def utcnow() -> datetime:
+    """The database clock's stand-in for timestamps; use `engine.clock.now()` in use cases."""
     return datetime.now(UTC)
 
 

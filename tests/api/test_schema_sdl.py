@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.sdl import schema_sdl
-from engine.cli import SCHEMA_PATH, app
+from api.cli import SCHEMA_PATH, app
 
 
 def drift(committed: str, generated: str) -> str:

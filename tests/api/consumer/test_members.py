@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select, text, update
 
 from api.relay import global_id
 from engine.store.consumer import Member
+from schemas.enums import SpecialNeed
 from tests.conftest import GraphQL, data_of
 
 CREATE = """
@@ -185,6 +186,18 @@ def test_member_update_refuses_a_taken_mobile_a_cleared_number_and_half_a_locati
         )
 
 
+def test_member_update_refuses_repeated_tags_and_needs_instead_of_dropping_them(gql: GraphQL, db: Engine) -> None:
+    member = create(gql, "13800138000", tags=["a"], specialNeeds=["PET"])
+
+    tags = data_of(gql(UPDATE, {"id": member["id"], "input": {"tags": ["a", "b", "a"]}}))["memberUpdate"]
+    needs = data_of(gql(UPDATE, {"id": member["id"], "input": {"specialNeeds": ["PET", "PET"]}}))["memberUpdate"]
+
+    assert errors_of(tags) == {("input.tags", "INVALID")}
+    assert errors_of(needs) == {("input.specialNeeds", "INVALID")}
+    with db.connect() as c:
+        assert c.execute(select(Member.tags, Member.special_needs)).one() == (["a"], [SpecialNeed.PET.value])
+
+
 def test_member_update_of_a_missing_or_wrong_type_id_is_refused_on_the_id(gql: GraphQL) -> None:
     missing = data_of(gql(UPDATE, {"id": global_id("Member", 999), "input": {"name": "x"}}))["memberUpdate"]
     product_id = data_of(gql(UPDATE, {"id": global_id("Product", 1), "input": {"name": "x"}}))["memberUpdate"]
@@ -228,6 +241,9 @@ def test_members_filter_by_tag_matches_whole_tags_exactly(gql: GraphQL) -> None:
     assert tagged("vip") == ["T3"]
     assert tagged("以旧换新") == ["T3"]
     assert tagged("老") == []
+    assert tagged("客户") == []
+    assert tagged("VI") == []
+    assert tagged("V_P") == [] and tagged("%") == []  # no LIKE wildcards
     assert tagged('", "') == []
 
 

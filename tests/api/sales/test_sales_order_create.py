@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
-from api.relay import global_id
+from api.relay import decode_id, global_id
 from engine import clock
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine
+from schemas.enums import SalesOrderStatus
 from tests.api.sales.conftest import PRICES, World
 from tests.conftest import GraphQL, data_of
 
@@ -94,29 +96,126 @@ def test_a_new_order_is_placed_now_at_version_1_with_its_creation_in_the_history
     ]
 
 
-def test_generated_order_numbers_follow_the_day_and_continue_after_the_highest_used(
-    gql: GraphQL, world: World
-) -> None:
+def stored_order_nos(db: Engine) -> list[str]:
+    with db.connect() as c:
+        return list(c.scalars(select(SalesOrder.order_no).order_by(SalesOrder.id)))
+
+
+def insert_order_no(db: Engine, world: World, order_no: str) -> None:
+    """An order row holding `order_no`, written past the API (which refuses the generated form),
+    as an order stored before that rule, or by the service itself, would be."""
+    with Session(db) as session, session.begin():
+        session.add(
+            SalesOrder(
+                order_no=order_no,
+                dealer_id=decode_id(world.dealers["D1"], "Dealer")[1],
+                status=SalesOrderStatus.PLACED,
+                placed_at=clock.now(),
+                total_fen=0,
+            )
+        )
+
+
+def test_generated_order_numbers_follow_the_day_and_count_up(gql: GraphQL, world: World) -> None:
     day = clock.today().strftime("%Y%m%d")
 
-    first = create(gql, {"dealerId": world.dealers["D1"], "lines": [line(world, "XQG100", 1)]})[
-        "salesOrder"
-    ]
+    first = create(gql, {"dealerId": world.dealers["D1"], "lines": [line(world, "XQG100", 1)]})
+    second = create(gql, {"dealerId": world.dealers["D2"], "lines": [line(world, "XQG100", 1)]})
+
+    assert first["salesOrder"]["orderNo"] == f"SO{day}00001"
+    assert second["salesOrder"]["orderNo"] == f"SO{day}00002"
+
+
+def test_the_sequence_continues_after_the_highest_generated_number_of_the_day(
+    gql: GraphQL, world: World, db: Engine
+) -> None:
+    # given the day's numbers 00041 and 00007 already stored, and 99999 of another day
+    day = clock.today().strftime("%Y%m%d")
+    for number in (f"SO{day}00041", f"SO{day}00007", "SO2001010199999"):
+        insert_order_no(db, world, number)
+
+    # when an order is placed without a number
+    body = create(gql, {"dealerId": world.dealers["D1"], "lines": [line(world, "XQG100", 1)]})
+
+    # then it gets the one after the day's highest
+    assert body["errors"] == [] and body["salesOrder"]["orderNo"] == f"SO{day}00042"
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "9" * 22,  # the longest number a client may choose with this prefix: 32 characters
+        "000009",  # six digits
+        "0009",  # four digits
+        "ABCDE",  # five, but not digits
+        "0000-",
+    ],
+)
+def test_client_numbers_beginning_like_the_day_s_numbers_leave_the_sequence_alone(
+    gql: GraphQL, world: World, db: Engine, suffix: str
+) -> None:
+    # given a client-chosen number that starts with today's prefix but is not of the generated form
+    day = clock.today().strftime("%Y%m%d")
     chosen = create(
         gql,
         {
             "dealerId": world.dealers["D1"],
-            "orderNo": f"SO{day}00007",
+            "orderNo": f"SO{day}{suffix}",
             "lines": [line(world, "XQG100", 1)],
         },
     )
-    following = create(gql, {"dealerId": world.dealers["D1"], "lines": [line(world, "XQG100", 1)]})[
-        "salesOrder"
-    ]
 
-    assert first["orderNo"] == f"SO{day}00001"
-    assert chosen["salesOrder"]["orderNo"] == f"SO{day}00007"
-    assert following["orderNo"] == f"SO{day}00008"
+    # when the next order is placed without a number
+    following = create(gql, {"dealerId": world.dealers["D1"], "lines": [line(world, "XQG100", 1)]})
+
+    # then both are stored and the generated number is the day's first, within the column's 32
+    assert chosen["errors"] == [] and following["errors"] == []
+    assert following["salesOrder"]["orderNo"] == f"SO{day}00001"
+    assert stored_order_nos(db) == [f"SO{day}{suffix}", f"SO{day}00001"]
+
+
+@pytest.mark.parametrize(
+    "order_no",
+    ["SO{day}00007", "SO{day}00001", "SO{day}99999", "SO2099123100001", "SO0000000000000"],
+)
+def test_a_client_order_number_of_the_generated_form_is_invalid(
+    gql: GraphQL, world: World, db: Engine, order_no: str
+) -> None:
+    number = order_no.format(day=clock.today().strftime("%Y%m%d"))
+
+    body = create(
+        gql,
+        {"dealerId": world.dealers["D1"], "orderNo": number, "lines": [line(world, "XQG100", 1)]},
+    )
+
+    assert body["salesOrder"] is None
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("input.orderNo", "INVALID")]
+    assert order_count(db) == (0, 0, 0)
+
+
+def test_when_the_day_s_sequence_is_used_up_a_generated_number_is_a_conflict(
+    gql: GraphQL, world: World, db: Engine
+) -> None:
+    # given the day's last generated number already used
+    day = clock.today().strftime("%Y%m%d")
+    insert_order_no(db, world, f"SO{day}99999")
+
+    # when orders are placed without a number, and with one of the client's own
+    generated = create(gql, {"dealerId": world.dealers["D1"], "lines": [line(world, "XQG100", 1)]})
+    own = create(
+        gql,
+        {
+            "dealerId": world.dealers["D1"],
+            "orderNo": "PO-2024-001",
+            "lines": [line(world, "XQG100", 1)],
+        },
+    )
+
+    # then the first is refused as a conflict on orderNo, changing nothing; the second is placed
+    assert generated["salesOrder"] is None
+    assert [(e["field"], e["code"]) for e in generated["errors"]] == [("input.orderNo", "CONFLICT")]
+    assert own["errors"] == [] and own["salesOrder"]["orderNo"] == "PO-2024-001"
+    assert stored_order_nos(db) == [f"SO{day}99999", "PO-2024-001"]
 
 
 def test_a_client_order_number_already_used_is_a_duplicate(

@@ -31,8 +31,8 @@ mutation Update($id: ID!, $input: SalesOrderUpdateInput!) {
 """
 
 APPROVE = """
-mutation Approve($input: SalesOrderTransitionInput!) {
-  salesOrderApprove(input: $input) { salesOrder { version } errors { field code } }
+mutation Approve($id: ID!) {
+  salesOrderApprove(id: $id) { salesOrder { version } errors { field code } }
 }
 """
 
@@ -120,7 +120,7 @@ def test_omitted_fields_keep_their_value_and_the_store_can_be_set_and_cleared(
 
 def test_an_order_is_changed_only_while_placed(gql: GraphQL, world: World, db: Engine) -> None:
     order = place(gql, world)
-    data_of(gql(APPROVE, {"input": {"id": order["id"]}}))
+    assert data_of(gql(APPROVE, {"id": order["id"]}))["salesOrderApprove"]["errors"] == []
     before = (stored_order(db, order["id"]), stored_lines(db, order["id"]))
 
     payload = update(
@@ -130,7 +130,8 @@ def test_an_order_is_changed_only_while_placed(gql: GraphQL, world: World, db: E
     )
 
     assert payload["salesOrder"] is None
-    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("id", "INVALID_TRANSITION")]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("id", "WRONG_STATUS")]
+    assert "approved" in payload["errors"][0]["message"]
     assert (stored_order(db, order["id"]), stored_lines(db, order["id"])) == before
 
 

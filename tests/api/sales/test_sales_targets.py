@@ -66,6 +66,9 @@ def target_count(db: Engine) -> int:
         ("QUARTER", "2024-04-01", "2024-06-30"),
         ("QUARTER", "2024-10-01", "2024-12-31"),
         ("YEAR", "2025-01-01", "2025-12-31"),
+        ("MONTH", "9999-12-01", "9999-12-31"),  # the last periods a date can hold
+        ("QUARTER", "9999-10-01", "9999-12-31"),
+        ("YEAR", "9999-01-01", "9999-12-31"),
     ],
 )
 def test_a_target_period_ends_on_the_last_day_of_its_month_quarter_or_year(

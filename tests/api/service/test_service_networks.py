@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from api.relay import global_id
@@ -56,13 +57,48 @@ def create(gql: GraphQL, code: str, **extra: object) -> dict[str, object]:
     return payload["serviceNetwork"]
 
 
-def test_network_create_returns_it_with_region_codes_sorted_and_unique(gql: GraphQL) -> None:
+def test_network_create_returns_it_with_region_codes_sorted(gql: GraphQL) -> None:
     network = create(
-        gql, "SH01", regionCodes=["310115", "310101", "310115"], timeZone="Asia/Urumqi"
+        gql, "SH01", regionCodes=["310115", "310120", "310101"], timeZone="Asia/Urumqi"
     )
 
     assert network["code"] == "SH01" and network["timeZone"] == "Asia/Urumqi"
-    assert network["regionCodes"] == ["310101", "310115"]
+    assert network["regionCodes"] == ["310101", "310115", "310120"]
+
+
+def test_a_repeated_region_code_is_invalid_not_dropped(gql: GraphQL, db) -> None:
+    network = create(gql, "SH01", regionCodes=["310101"])
+
+    created = data_of(
+        gql(CREATE, {"input": network_input("SH02", regionCodes=["310115", "310101", "310115"])})
+    )["serviceNetworkCreate"]
+    updated = data_of(
+        gql(UPDATE, {"id": network["id"], "input": {"regionCodes": ["310101", "310101"]}})
+    )["serviceNetworkUpdate"]
+
+    assert created["serviceNetwork"] is None and updated["serviceNetwork"] is None
+    assert [(e["field"], e["code"]) for e in created["errors"]] == [("input.regionCodes", "INVALID")]
+    assert [(e["field"], e["code"]) for e in updated["errors"]] == [("input.regionCodes", "INVALID")]
+    with db.connect() as c:
+        assert c.execute(select(ServiceNetwork.code, ServiceNetwork.region_codes)).all() == [
+            ("SH01", ["310101"])
+        ]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/Argentina/Buenos_Aires", "Etc/GMT-8"])
+def test_utc_and_area_location_time_zones_are_accepted(gql: GraphQL, zone: str) -> None:
+    assert create(gql, "SH01", timeZone=zone)["timeZone"] == zone
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "PRC", "EST", "GMT", "asia/shanghai", ""])
+def test_server_local_factory_and_legacy_zone_names_are_invalid(gql: GraphQL, db, zone: str) -> None:
+    body = data_of(gql(CREATE, {"input": network_input("SH01", timeZone=zone)}))[
+        "serviceNetworkCreate"
+    ]
+
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("input.timeZone", "INVALID")]
+    with db.connect() as c:
+        assert c.scalar(select(func.count()).select_from(ServiceNetwork)) == 0
 
 
 def test_unknown_time_zone_is_invalid_and_nothing_is_written(gql: GraphQL, db) -> None:
@@ -174,3 +210,26 @@ def test_networks_filter_by_served_region_and_code_sort_and_page(gql: GraphQL, d
     assert [e["node"]["code"] for e in rest["edges"]] == ["SH01"] and not rest["pageInfo"][
         "hasNextPage"
     ]
+
+
+@pytest.mark.parametrize(
+    ("region_code", "expected"),
+    [
+        ("310101", ["SH01"]),
+        ("310115", ["SH01", "SH02"]),
+        ("31010", []),  # a prefix of a served code
+        ("10101", []),  # a suffix
+        ("3101011", []),  # a longer code holding a served one
+        ('310101", "310115', []),  # text spanning two elements of the stored list
+        (" 310101", []),
+    ],
+)
+def test_the_region_filter_matches_one_whole_served_code(
+    gql: GraphQL, db, region_code: str, expected: list[str]
+) -> None:
+    add_network(db, "SH01", ["310101", "310115"])
+    add_network(db, "SH02", ["310115", "310120"])
+
+    body = data_of(gql(LIST, {"first": 10, "where": {"regionCode": region_code}}))
+
+    assert [e["node"]["code"] for e in body["serviceNetworks"]["edges"]] == expected

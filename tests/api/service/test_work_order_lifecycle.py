@@ -210,7 +210,10 @@ def test_cancel_keeps_the_reason_and_the_technician(gql: GraphQL, db, given) -> 
         ("rate", S.COMPLETED, {"rating": 6}, ("input.rating", "OUT_OF_RANGE")),
         ("accept", S.ASSIGNED, {"note": "x" * 501}, ("input.note", "INVALID")),
         ("accept", S.ASSIGNED, {"expectedVersion": 2}, ("input.expectedVersion", "CONFLICT")),
-        ("complete", S.CHECKED_IN, {"expectedVersion": 0}, ("input.expectedVersion", "CONFLICT")),
+        ("complete", S.CHECKED_IN, {"expectedVersion": 3}, ("input.expectedVersion", "CONFLICT")),
+        ("rate", S.COMPLETED, {"rating": 5, "expectedVersion": 2}, ("input.expectedVersion", "CONFLICT")),
+        ("complete", S.CHECKED_IN, {"expectedVersion": 0}, ("input.expectedVersion", "OUT_OF_RANGE")),
+        ("cancel", S.CREATED, {"reason": "改期", "expectedVersion": -1}, ("input.expectedVersion", "OUT_OF_RANGE")),
         ("assign", S.CREATED, {"technicianId": "nope"}, ("input.technicianId", "BAD_GLOBAL_ID")),
     ],
 )

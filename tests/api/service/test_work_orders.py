@@ -1,4 +1,4 @@
-"""Work orders through GraphQL: create with its defaults and rules, and rescheduling."""
+"""Work orders through GraphQL: create, with its defaults and rules."""
 
 from __future__ import annotations
 
@@ -11,14 +11,11 @@ from sqlalchemy import func, select
 
 from api.relay import global_id
 from engine.store.service import WorkOrder, WorkOrderEvent
-from schemas.enums import WorkOrderStatus
 from tests.api.service.arrange import (
     add_member,
     add_network,
     add_product,
     add_registration,
-    add_work_orders,
-    pk_of,
 )
 from tests.conftest import GraphQL, data_of
 
@@ -31,15 +28,6 @@ mutation Create($input: WorkOrderCreateInput!) {
       network { code } member { name } registration { serialNumber } product { model } technician { code }
       history { from to at note technician { code } }
     }
-    errors { field message code }
-  }
-}
-"""
-
-UPDATE = """
-mutation Update($id: ID!, $input: WorkOrderUpdateInput!) {
-  workOrderUpdate(id: $id, input: $input) {
-    workOrder { windowStart windowEnd durationMinutes priority slaDeadline address latitude description version status }
     errors { field message code }
   }
 }
@@ -255,107 +243,3 @@ def test_a_taken_order_number_is_a_duplicate(gql: GraphQL, given) -> None:
     assert errors_of(create(gql, given, orderNo="WO-1", requiredSkill="TV")) == {
         ("input.orderNo", "DUPLICATE")
     }
-
-
-def test_update_reschedules_and_bumps_the_version(gql: GraphQL, given) -> None:
-    order = create(gql, given, registrationId=given["registration"])["workOrder"]
-
-    body = data_of(
-        gql(
-            UPDATE,
-            {
-                "id": order["id"],
-                "input": {
-                    "expectedVersion": 1,
-                    "windowStart": "2025-03-02T14:00:00+08:00",
-                    "windowEnd": "2025-03-02T16:00:00+08:00",
-                    "durationMinutes": 45,
-                    "priority": 2,
-                    "description": "改约到周日",
-                },
-            },
-        )
-    )["workOrderUpdate"]
-
-    assert body["errors"] == []
-    assert body["workOrder"] == {
-        "windowStart": "2025-03-02T06:00:00+00:00",
-        "windowEnd": "2025-03-02T08:00:00+00:00",
-        "durationMinutes": 45,
-        "priority": 2,
-        "slaDeadline": order["slaDeadline"],  # kept: it was set on create
-        "address": order["address"],
-        "latitude": order["latitude"],
-        "description": "改约到周日",
-        "version": 2,
-        "status": "CREATED",
-    }
-
-
-@pytest.mark.parametrize(
-    ("patch", "expected"),
-    [
-        ({"windowEnd": "2025-03-01T08:00:00+08:00"}, ("input.windowEnd", "INVALID")),
-        ({"windowStart": "2025-03-01T13:00:00+08:00"}, ("input.windowEnd", "INVALID")),
-        ({"windowStart": "2025-03-01T08:00:00"}, ("input.windowStart", "INVALID")),
-        ({"durationMinutes": 0}, ("input.durationMinutes", "OUT_OF_RANGE")),
-        ({"priority": 9}, ("input.priority", "OUT_OF_RANGE")),
-        ({"slaDeadline": None}, ("input.slaDeadline", "INVALID")),
-        ({"expectedVersion": 7}, ("input.expectedVersion", "CONFLICT")),
-    ],
-)
-def test_invalid_or_stale_update_is_refused_and_changes_nothing(
-    gql: GraphQL, given, db, patch: dict, expected: tuple
-) -> None:
-    order = create(gql, given, registrationId=given["registration"])["workOrder"]
-
-    body = data_of(gql(UPDATE, {"id": order["id"], "input": patch}))["workOrderUpdate"]
-
-    assert body["workOrder"] is None and [(e["field"], e["code"]) for e in body["errors"]] == [
-        expected
-    ]
-    with db.connect() as c:
-        row = c.execute(select(WorkOrder.version, WorkOrder.window_start, WorkOrder.priority)).one()
-    assert row.version == 1 and row.priority == 3
-
-
-@pytest.mark.parametrize(
-    "status",
-    [
-        WorkOrderStatus.CHECKED_IN,
-        WorkOrderStatus.COMPLETED,
-        WorkOrderStatus.RATED,
-        WorkOrderStatus.CANCELLED,
-    ],
-)
-def test_no_rescheduling_once_checked_in_or_closed(
-    gql: GraphQL, given, db, status: WorkOrderStatus
-) -> None:
-    [pk] = add_work_orders(
-        db,
-        [
-            {
-                "order_no": "WO1",
-                "status": status,
-                "network_id": pk_of(given["network"]),
-                "member_id": pk_of(given["member"]),
-            }
-        ],
-    )
-
-    body = data_of(gql(UPDATE, {"id": global_id("WorkOrder", pk), "input": {"priority": 1}}))[
-        "workOrderUpdate"
-    ]
-
-    assert [(e["field"], e["code"]) for e in body["errors"]] == [("id", "INVALID")]
-    assert status.value in body["errors"][0]["message"]
-    with db.connect() as c:
-        assert c.execute(select(WorkOrder.priority, WorkOrder.version)).one() == (3, 1)
-
-
-def test_update_of_an_unknown_work_order_is_not_found(gql: GraphQL) -> None:
-    body = data_of(gql(UPDATE, {"id": global_id("WorkOrder", 999), "input": {"priority": 1}}))[
-        "workOrderUpdate"
-    ]
-
-    assert [(e["field"], e["code"]) for e in body["errors"]] == [("id", "NOT_FOUND")]

@@ -19,7 +19,7 @@ from schemas.consumer import MemberFields, RegistrationFields
 from schemas.enums import ChannelType, CooperationLevel, ProductCategory
 from schemas.sales import SalesTargetFields
 from schemas.service import ServiceNetworkFields, TechnicianFields
-from tests.engine.demo.conftest import SEED
+from tests.conftest import DEMO_SEED as SEED
 
 
 def test_the_same_seed_and_size_generate_identical_rows(small: DemoData) -> None:

@@ -10,7 +10,7 @@ from engine.demo.load import digest_rows, load, row_counts, table, table_digest
 from engine.demo.sizes import DemoSize
 from engine.store import Dealer, Member, WorkOrder, WorkOrderEvent
 from schemas.enums import ChannelType, CooperationLevel, WorkOrderStatus
-from tests.engine.demo.conftest import SEED
+from tests.conftest import DEMO_SEED as SEED
 
 DIGESTED = ("dealers", "members", "product_registrations", "technician_skills", "work_orders")
 

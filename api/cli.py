@@ -1,4 +1,5 @@
-"""The `crm-engine` command: serve, migrate, load demo data, export the GraphQL schema."""
+"""The command line: `crm-engine` (serve, migrate, demo-data, export-schema), a face of the
+engine beside GraphQL, so it lives with the API and may import both `api` and `engine`."""
 
 from __future__ import annotations
 

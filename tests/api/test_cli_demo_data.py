@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
-from engine.cli import app
+from api.cli import app
 from engine.demo.generate import DemoData, generate
 from engine.demo.load import digest_rows, row_counts, table_digest
 from engine.demo.sizes import DemoSize
