@@ -28,8 +28,9 @@ def load(
     on_progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> None:
-    """Insert every table's rows (executemany in chunks, one transaction), then move each id
-    sequence past the loaded ids so that rows created later get fresh ones."""
+    """Insert every table's rows (executemany in chunks, one transaction), move each id
+    sequence past the loaded ids so that rows created later get fresh ones, then refresh the
+    planner's statistics."""
     with engine.begin() as connection:
         for name, rows in data.tables.items():
             statement = insert(table(name))
@@ -39,6 +40,10 @@ def load(
                 if on_progress is not None:
                     on_progress(name, len(chunk))
         reset_id_sequences(connection)
+    with engine.begin() as connection:
+        # Without statistics SQLite filters a page of 20,000 work orders by the status index and
+        # sorts them all (17 ms); with them it walks the window_start index (0.6 ms).
+        connection.execute(text("ANALYZE"))
 
 
 def reset_id_sequences(connection: Connection) -> None:
