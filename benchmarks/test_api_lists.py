@@ -75,3 +75,67 @@ def test_unassigned_orders_of_one_network_with_count(benchmark: Any, large_clien
     data = benchmark(post, large_client, UNASSIGNED_IN_NETWORK, {"network": [network]})
 
     assert data["workOrders"]["totalCount"] > 100
+
+
+def test_flat_page_of_100_work_orders_execution_only(benchmark: Any, large_database: str) -> None:
+    """The same flat page through `schema.execute`, without HTTP: how much of the page is GraphQL."""
+    import asyncio
+
+    from api.context import Context, Reader
+    from api.schema import build_schema
+    from engine.settings import Settings
+    from engine.store.session import make_async_engine, make_sessionmaker
+
+    settings = Settings(database_url=large_database, crm_env="test")
+    schema = build_schema(settings)
+    engine = make_async_engine(large_database)
+    sessions = make_sessionmaker(engine)
+    loop = asyncio.new_event_loop()
+
+    async def execute() -> Any:
+        context = Context(request=None, settings=settings, sessions=sessions, reader=Reader(sessions))
+        try:
+            return await schema.execute(FLAT_PAGE, variable_values={"first": 100}, context_value=context)
+        finally:
+            await context.reader.close()
+
+    result = benchmark(lambda: loop.run_until_complete(execute()))
+    loop.run_until_complete(engine.dispose())
+    loop.close()
+
+    assert not result.errors and len(result.data["workOrders"]["edges"]) == 100
+
+
+def test_page_query_without_planner_statistics(benchmark: Any, large_database: str, tmp_path: Any) -> None:
+    """Baseline for the loader's ANALYZE: the page's SQL on a copy of the database whose
+    statistics were dropped, against the same SQL with them (next benchmark)."""
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "no-stats.db"
+    shutil.copy(large_database.removeprefix("sqlite:///"), copy)
+    connection = sqlite3.connect(copy)
+    connection.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    connection.commit()
+    connection.close()
+    connection = sqlite3.connect(copy)  # a fresh connection plans without statistics
+
+    rows = benchmark(lambda: connection.execute(PAGE_SQL).fetchall())
+
+    assert len(rows) == 101
+
+
+def test_page_query_with_planner_statistics(benchmark: Any, large_database: str) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(large_database.removeprefix("sqlite:///"))
+
+    rows = benchmark(lambda: connection.execute(PAGE_SQL).fetchall())
+
+    assert len(rows) == 101
+
+
+PAGE_SQL = (
+    "SELECT * FROM work_orders WHERE status IN ('created', 'assigned') "
+    "ORDER BY window_start, id LIMIT 101"
+)
