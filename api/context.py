@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
+from engine.access.permissions import Permission
+from engine.access.principal import Principal
 from engine.settings import Settings
 from engine.store.base import Base
 
@@ -23,7 +25,7 @@ class Reader:
     """The request's read session; a lock serialises statements, because resolvers run
     concurrently and an AsyncSession must not be used by two coroutines at once."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Callable[[], AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
@@ -92,9 +94,14 @@ class Context:
 
     request: Request | None
     settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
+    principal: Principal
+    # Sessions bound to the principal: its row scope applies to every read and write.
+    sessions: Callable[[], AsyncSession]
     reader: Reader
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.reader)
+
+    def can(self, permission: Permission) -> bool:
+        return self.principal.can(permission)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import strawberry
-from graphql import GraphQLError
 
 from engine.errors import DomainError
+from graphql import GraphQLError
 from schemas.errors import ErrorCode
 
 ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode", description="Why a request was refused.")

@@ -7,7 +7,6 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from graphql import GraphQLError, OperationDefinitionNode, StringValueNode, ValidationRule, Visitor, visit
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -18,6 +17,14 @@ from strawberry.extensions import (
 )
 
 from engine.settings import Settings
+from graphql import (
+    GraphQLError,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValidationRule,
+    Visitor,
+    visit,
+)
 from schemas.errors import ErrorCode
 
 log = logging.getLogger("crm.api")

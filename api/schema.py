@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from graphql import GraphQLError
-
 import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
@@ -21,6 +19,7 @@ from api.consumer.mutations import ConsumerMutations
 from api.consumer.queries import ConsumerQueries
 from api.errors import ClientError
 from api.extensions import extensions
+from api.permissions import declared, requires
 from api.relay import NODE_MODELS, decode_id
 from api.sales.mutations import SalesMutations
 from api.sales.queries import SalesQueries
@@ -28,12 +27,13 @@ from api.scalars import SCALARS
 from api.service.mutations import ServiceMutations
 from api.service.queries import ServiceQueries
 from engine.settings import Settings
+from graphql import GraphQLError
 from schemas.errors import ErrorCode
 
 
 @strawberry.type
 class NodeQueries:
-    @strawberry.field(description="Any object by its global id; null if it does not exist.")
+    @strawberry.field(permission_classes=requires(), description="Any object by its global id; null if it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         try:
             type_name, pk = decode_id(id)
@@ -41,7 +41,7 @@ class NodeQueries:
             raise ClientError(str(exc), ErrorCode.BAD_GLOBAL_ID, "id") from exc
         return await info.context.loaders.by_id(NODE_MODELS[type_name]).load(pk)
 
-    @strawberry.field(description="Objects by global id, in order; null where one does not exist.")
+    @strawberry.field(permission_classes=requires(), description="Objects by global id, in order; null where one does not exist.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
         if len(ids) > info.context.settings.page_size_max:
             raise ClientError(f"at most {info.context.settings.page_size_max} ids", ErrorCode.OUT_OF_RANGE, "ids")
@@ -68,7 +68,20 @@ class Schema(strawberry.Schema):
         ClassifyErrors logs the unexpected ones with their traceback."""
 
 
+def _check_permissions(*types: type) -> None:
+    """Refuse a root field that declares no permission, and state each one's in its description."""
+    for root in types:
+        for field in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            needed = declared(field)
+            if needed is None:
+                raise TypeError(f"{root.__name__}.{field.python_name} declares no permission (permission_classes=requires(...))")
+            note = "Requires " + (", ".join(f"`{p.value}`" for p in sorted(needed)) if needed else "any authenticated caller") + "."
+            if note not in (field.description or ""):
+                field.description = f"{field.description} {note}" if field.description else note
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
+    _check_permissions(Query, Mutation)
     return Schema(
         query=Query,
         mutation=Mutation,

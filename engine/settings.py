@@ -27,10 +27,31 @@ class Settings(BaseSettings):
     max_query_tokens: int = 2000
     max_query_aliases: int = 30
     page_size_max: int = 100
+    # Cost of one operation: each field 1, a connection's selection multiplied by its page size.
+    max_query_cost: int = 20_000
+
+    # Secrets. Data keys: "kid:base64 of 32 bytes" entries separated by commas; the active one
+    # (data_key_id, default the first) encrypts, every listed one decrypts, so keys can rotate.
+    # Unset in development and test: fixed development keys are used (never in production).
+    crm_data_keys: str | None = None
+    crm_data_key_id: str | None = None
+    crm_index_key: str | None = None  # base64 of 32 bytes: keyed hash for exact mobile lookup
+    crm_token_secret: str | None = None  # signs login tokens (HS256)
+    token_ttl_minutes: int = 30
+    # Requests per minute; an API key may carry its own figure.
+    rate_limit_user_per_minute: int = 600
+    rate_limit_key_per_minute: int = 1200
+    login_attempts_per_minute: int = 10
 
     @property
     def production(self) -> bool:
         return self.crm_env == "production"
+
+    def require_secrets(self) -> None:
+        """Production refuses to start on development keys."""
+        missing = [n for n in ("crm_data_keys", "crm_index_key", "crm_token_secret") if not getattr(self, n)]
+        if self.production and missing:
+            raise RuntimeError(f"production needs {', '.join(n.upper() for n in missing)} in the environment")
 
 
 @lru_cache

@@ -7,7 +7,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import Address, Code, Count, Fen, Latitude, Longitude, Name, Phone, RegionCode, ShortText
+from schemas.common import (
+    Address,
+    Code,
+    Count,
+    Fen,
+    Latitude,
+    Longitude,
+    Name,
+    Phone,
+    RegionCode,
+    ShortText,
+)
 from schemas.enums import ChannelType, CooperationLevel, DisplayStatus, ProductCategory, StoreGrade
 
 

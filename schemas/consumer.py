@@ -18,7 +18,16 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from schemas.common import Address, Code, Count, Latitude, Longitude, NoRepeats, RegionCode, ShortText
+from schemas.common import (
+    Address,
+    Code,
+    Count,
+    Latitude,
+    Longitude,
+    NoRepeats,
+    RegionCode,
+    ShortText,
+)
 from schemas.enums import IncomeBand, MemberTier, SpecialNeed
 
 # A mainland China mobile number; [0-9], not \d, which would also match other scripts' digits.

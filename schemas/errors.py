@@ -18,4 +18,7 @@ class ErrorCode(str, Enum):
     BAD_CURSOR = "BAD_CURSOR"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"  # no or bad credentials
+    FORBIDDEN = "FORBIDDEN"  # authenticated, but the role lacks the permission
+    RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_ERROR = "INTERNAL_ERROR"

@@ -15,10 +15,12 @@ from sqlalchemy import Engine, make_url, text
 from starlette.testclient import TestClient
 
 from api.app import create_app
+from engine.access.api_keys import new_key
+from engine.access.permissions import Role
 from engine.demo.generate import DemoData, generate
 from engine.demo.sizes import DemoSize
 from engine.settings import Settings
-from engine.store import Base
+from engine.store import ApiKey, Base
 from engine.store.migrate import upgrade
 from engine.store.session import make_sync_engine
 
@@ -75,8 +77,40 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, crm_env="test")
 
 
+def make_api_key(
+    db: Engine,
+    roles: list[Role],
+    name: str | None = None,
+    dealer_id: int | None = None,
+    network_ids: list[int] | None = None,
+    technician_id: int | None = None,
+) -> str:
+    """Store an API key with this grant straight in the database; return its secret."""
+    key, prefix, secret_hash = new_key()
+    with db.begin() as c:
+        c.execute(ApiKey.__table__.insert().values(
+            name=name or f"test-{prefix}", prefix=prefix, secret_hash=secret_hash, created_by="tests",
+            roles=[r.value for r in roles], dealer_id=dealer_id, network_ids=network_ids or [],
+            technician_id=technician_id,
+        ))
+    return key
+
+
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def admin_key(db: Engine) -> str:
+    return make_api_key(db, [Role.ADMIN], name="test-admin")
+
+
+@pytest.fixture
+def client(settings: Settings, admin_key: str) -> Iterator[TestClient]:
+    """A client authenticated as an admin service (API key)."""
+    with TestClient(create_app(settings), headers={"X-API-Key": admin_key}) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(settings: Settings) -> Iterator[TestClient]:
+    """A client without credentials."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

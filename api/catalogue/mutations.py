@@ -10,8 +10,10 @@ from api.catalogue.types import Product
 from api.errors import MutationError
 from api.inputs import input_data
 from api.mutations import run_mutation
+from api.permissions import requires
 from api.relay import pk_of
 from api.scalars import Fen
+from engine.access.permissions import Permission as P
 from engine.services import catalogue as service
 from schemas.enums import ProductCategory, Skill
 
@@ -50,12 +52,12 @@ class ProductPayload:
 
 @strawberry.type
 class CatalogueMutations:
-    @strawberry.mutation(description="Create a product.")
+    @strawberry.mutation(permission_classes=requires(P.CATALOGUE_WRITE), description="Create a product.")
     async def product_create(self, info: Info, input: ProductCreateInput) -> ProductPayload:
         product, errors = await run_mutation(info, lambda s: service.create_product(s, input_data(input)))
         return ProductPayload(product=product, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a product.")
+    @strawberry.mutation(permission_classes=requires(P.CATALOGUE_WRITE), description="Change a product.")
     async def product_update(self, info: Info, id: strawberry.ID, input: ProductUpdateInput) -> ProductPayload:
         product, errors = await run_mutation(
             info, lambda s: service.update_product(s, pk_of(id, "Product", ("id",)), input_data(input))

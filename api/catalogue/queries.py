@@ -10,7 +10,9 @@ from sqlalchemy import ColumnElement
 from strawberry.types import Info
 
 from api.catalogue.types import Product
+from api.permissions import requires
 from api.relay import Connection, OrderDirection, paginate_sorted
+from engine.access.permissions import Permission as P
 from engine.store import catalogue as m
 from schemas.enums import ProductCategory, Skill
 
@@ -60,7 +62,7 @@ def product_conditions(where: ProductWhereInput | None) -> list[ColumnElement[bo
 
 @strawberry.type
 class CatalogueQueries:
-    @strawberry.field(description="Products, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.CATALOGUE_READ), description="Products, a page at a time.")
     async def products(
         self,
         info: Info,

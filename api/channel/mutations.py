@@ -12,8 +12,10 @@ from api.channel.types import Dealer, Store
 from api.errors import MutationError
 from api.inputs import input_data
 from api.mutations import run_mutation
+from api.permissions import requires
 from api.relay import pk_of
 from api.scalars import Fen
+from engine.access.permissions import Permission as P
 from engine.services import channel as service
 from schemas.enums import ChannelType, CooperationLevel, DisplayStatus, ProductCategory, StoreGrade
 
@@ -109,14 +111,14 @@ class StorePayload:
 
 @strawberry.type
 class ChannelMutations:
-    @strawberry.mutation(description="Create a dealer.")
+    @strawberry.mutation(permission_classes=requires(P.CHANNEL_WRITE), description="Create a dealer.")
     async def dealer_create(self, info: Info, input: DealerCreateInput) -> DealerPayload:
         dealer, errors = await run_mutation(
             info, lambda s: service.create_dealer(s, input_data(input, DEALER_IDS))
         )
         return DealerPayload(dealer=dealer, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a dealer.")
+    @strawberry.mutation(permission_classes=requires(P.CHANNEL_WRITE), description="Change a dealer.")
     async def dealer_update(self, info: Info, id: strawberry.ID, input: DealerUpdateInput) -> DealerPayload:
         dealer, errors = await run_mutation(
             info,
@@ -124,14 +126,14 @@ class ChannelMutations:
         )
         return DealerPayload(dealer=dealer, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Create a store.")
+    @strawberry.mutation(permission_classes=requires(P.STORE_WRITE), description="Create a store.")
     async def store_create(self, info: Info, input: StoreCreateInput) -> StorePayload:
         store, errors = await run_mutation(
             info, lambda s: service.create_store(s, input_data(input, STORE_IDS))
         )
         return StorePayload(store=store, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a store.")
+    @strawberry.mutation(permission_classes=requires(P.STORE_WRITE), description="Change a store.")
     async def store_update(self, info: Info, id: strawberry.ID, input: StoreUpdateInput) -> StorePayload:
         store, errors = await run_mutation(
             info,

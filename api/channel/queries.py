@@ -11,7 +11,9 @@ from strawberry.types import Info
 
 from api.channel.types import Dealer, Store
 from api.filters import DateRange, range_conditions
+from api.permissions import requires
 from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
+from engine.access.permissions import Permission as P
 from engine.store import channel as m
 from schemas.enums import ChannelType, CooperationLevel, StoreGrade
 
@@ -102,7 +104,7 @@ def store_conditions(where: StoreWhereInput | None) -> list[ColumnElement[bool]]
 
 @strawberry.type
 class ChannelQueries:
-    @strawberry.field(description="Dealers, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.CHANNEL_READ), description="Dealers, a page at a time.")
     async def dealers(
         self,
         info: Info,
@@ -113,7 +115,7 @@ class ChannelQueries:
     ) -> Connection[Dealer]:
         return await paginate_sorted(info, m.Dealer, dealer_conditions(where), sort_by, DealerOrderField.CODE, first, after)
 
-    @strawberry.field(description="Stores, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.CHANNEL_READ), description="Stores, a page at a time.")
     async def stores(
         self,
         info: Info,

@@ -12,7 +12,9 @@ from api.consumer.types import Member, ProductRegistration
 from api.errors import MutationError
 from api.inputs import input_data
 from api.mutations import run_mutation
+from api.permissions import requires
 from api.relay import pk_of
+from engine.access.permissions import Permission as P
 from engine.services import consumer as service
 from schemas.enums import IncomeBand, MemberTier, SpecialNeed
 
@@ -98,19 +100,19 @@ class ProductRegistrationPayload:
 
 @strawberry.type
 class ConsumerMutations:
-    @strawberry.mutation(description="Create a member.")
+    @strawberry.mutation(permission_classes=requires(P.MEMBER_WRITE), description="Create a member.")
     async def member_create(self, info: Info, input: MemberCreateInput) -> MemberPayload:
         member, errors = await run_mutation(info, lambda s: service.create_member(s, input_data(input)))
         return MemberPayload(member=member, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a member.")
+    @strawberry.mutation(permission_classes=requires(P.MEMBER_WRITE), description="Change a member.")
     async def member_update(self, info: Info, id: strawberry.ID, input: MemberUpdateInput) -> MemberPayload:
         member, errors = await run_mutation(
             info, lambda s: service.update_member(s, pk_of(id, "Member", ("id",)), input_data(input))
         )
         return MemberPayload(member=member, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Register a unit a member bought.")
+    @strawberry.mutation(permission_classes=requires(P.MEMBER_WRITE), description="Register a unit a member bought.")
     async def product_registration_create(
         self, info: Info, input: ProductRegistrationCreateInput
     ) -> ProductRegistrationPayload:
@@ -119,7 +121,7 @@ class ConsumerMutations:
         )
         return ProductRegistrationPayload(product_registration=registration, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a product registration.")
+    @strawberry.mutation(permission_classes=requires(P.MEMBER_WRITE), description="Change a product registration.")
     async def product_registration_update(
         self, info: Info, id: strawberry.ID, input: ProductRegistrationUpdateInput
     ) -> ProductRegistrationPayload:

@@ -12,7 +12,10 @@ from strawberry.types import Info
 
 from api.consumer.types import Member, ProductRegistration
 from api.filters import DateRange, DateTimeRange, json_list_contains, range_conditions
+from api.permissions import requires
 from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
+from engine.access.permissions import Permission as P
+from engine.privacy.lookup import mobile_digest
 from engine.store import consumer as m
 from schemas.consumer import TAG_PATTERN
 from schemas.enums import MemberTier
@@ -52,7 +55,7 @@ def member_conditions(where: MemberWhereInput | None) -> list[ColumnElement[bool
     if where.region_code:
         c.append(m.Member.region_code.in_(where.region_code))
     if where.mobile is not None:
-        c.append(m.Member.mobile == where.mobile.strip())
+        c.append(m.Member.mobile_hash == mobile_digest(where.mobile))
     if where.member_no is not None:
         c.append(m.Member.member_no == where.member_no.strip())
     if where.name_contains:
@@ -107,7 +110,7 @@ def registration_conditions(where: ProductRegistrationWhereInput | None) -> list
 
 @strawberry.type
 class ConsumerQueries:
-    @strawberry.field(description="Members, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.MEMBER_READ), description="Members, a page at a time.")
     async def members(
         self,
         info: Info,
@@ -120,7 +123,7 @@ class ConsumerQueries:
             info, m.Member, member_conditions(where), sort_by, MemberOrderField.MEMBER_NO, first, after
         )
 
-    @strawberry.field(description="Product registrations, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.MEMBER_READ), description="Product registrations, a page at a time.")
     async def product_registrations(
         self,
         info: Info,

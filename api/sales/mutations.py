@@ -12,9 +12,11 @@ from strawberry.types import Info
 from api.errors import MutationError
 from api.inputs import input_data
 from api.mutations import run_mutation
+from api.permissions import requires
 from api.relay import pk_of
 from api.sales.types import SalesOrder, SalesTarget
 from api.scalars import Fen
+from engine.access.permissions import Permission as P
 from engine.services import sales as service
 from engine.store import sales as m
 from schemas.enums import PeriodKind, SalesOrderStatus
@@ -128,7 +130,7 @@ async def _change_status(
 
 @strawberry.type
 class SalesMutations:
-    @strawberry.mutation(description="Place a sales order (status placed).")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_WRITE), description="Place a sales order (status placed).")
     async def sales_order_create(
         self, info: Info, input: SalesOrderCreateInput
     ) -> SalesOrderPayload:
@@ -137,7 +139,7 @@ class SalesMutations:
         )
         return SalesOrderPayload(sales_order=order, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a sales order while it is placed.")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_WRITE), description="Change a sales order while it is placed.")
     async def sales_order_update(
         self, info: Info, id: strawberry.ID, input: SalesOrderUpdateInput
     ) -> SalesOrderPayload:
@@ -149,43 +151,43 @@ class SalesMutations:
         )
         return SalesOrderPayload(sales_order=order, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Approve a placed order.")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_APPROVE), description="Approve a placed order.")
     async def sales_order_approve(
         self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
         return await _change_status(info, id, input, SalesOrderStatus.APPROVED)
 
-    @strawberry.mutation(description="Reject a placed order.")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_APPROVE), description="Reject a placed order.")
     async def sales_order_reject(
         self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
         return await _change_status(info, id, input, SalesOrderStatus.REJECTED)
 
-    @strawberry.mutation(description="Ship an approved order.")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_APPROVE), description="Ship an approved order.")
     async def sales_order_ship(
         self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
         return await _change_status(info, id, input, SalesOrderStatus.SHIPPED)
 
-    @strawberry.mutation(description="Record a shipped order as delivered.")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_APPROVE), description="Record a shipped order as delivered.")
     async def sales_order_deliver(
         self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
         return await _change_status(info, id, input, SalesOrderStatus.DELIVERED)
 
-    @strawberry.mutation(description="Record that the dealer signed for a delivered order.")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_WRITE), description="Record that the dealer signed for a delivered order.")
     async def sales_order_sign(
         self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
         return await _change_status(info, id, input, SalesOrderStatus.SIGNED)
 
-    @strawberry.mutation(description="Cancel a placed or approved order.")
+    @strawberry.mutation(permission_classes=requires(P.SALES_ORDER_WRITE), description="Cancel a placed or approved order.")
     async def sales_order_cancel(
         self, info: Info, id: strawberry.ID, input: SalesOrderTransitionInput | None = None
     ) -> SalesOrderPayload:
         return await _change_status(info, id, input, SalesOrderStatus.CANCELLED)
 
-    @strawberry.mutation(description="Set a dealer's or a store's sales target for a period.")
+    @strawberry.mutation(permission_classes=requires(P.TARGET_WRITE), description="Set a dealer's or a store's sales target for a period.")
     async def sales_target_create(
         self, info: Info, input: SalesTargetCreateInput
     ) -> SalesTargetPayload:
@@ -194,7 +196,7 @@ class SalesMutations:
         )
         return SalesTargetPayload(sales_target=target, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a sales target's period or amount.")
+    @strawberry.mutation(permission_classes=requires(P.TARGET_WRITE), description="Change a sales target's period or amount.")
     async def sales_target_update(
         self, info: Info, id: strawberry.ID, input: SalesTargetUpdateInput
     ) -> SalesTargetPayload:

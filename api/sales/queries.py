@@ -10,8 +10,10 @@ from sqlalchemy import ColumnElement
 from strawberry.types import Info
 
 from api.filters import DateRange, DateTimeRange, range_conditions
+from api.permissions import requires
 from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
 from api.sales.types import SalesOrder, SalesTarget
+from engine.access.permissions import Permission as P
 from engine.store import sales as m
 from schemas.enums import PeriodKind, SalesOrderStatus
 
@@ -104,7 +106,7 @@ def sales_target_conditions(where: SalesTargetWhereInput | None) -> list[ColumnE
 
 @strawberry.type
 class SalesQueries:
-    @strawberry.field(
+    @strawberry.field(permission_classes=requires(P.SALES_READ), 
         description="Sales orders, a page at a time; newest first unless sortBy says otherwise."
     )
     async def sales_orders(
@@ -126,7 +128,7 @@ class SalesQueries:
             default_direction=OrderDirection.DESC,
         )
 
-    @strawberry.field(description="Sales targets, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.SALES_READ), description="Sales targets, a page at a time.")
     async def sales_targets(
         self,
         info: Info,

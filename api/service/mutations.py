@@ -14,8 +14,10 @@ from strawberry.types import Info
 from api.errors import MutationError
 from api.inputs import input_data
 from api.mutations import run_mutation
+from api.permissions import requires
 from api.relay import pk_of
 from api.service.types import ServiceNetwork, Technician, WorkOrder
+from engine.access.permissions import Permission as P
 from engine.services import technicians as workforce
 from engine.services import work_orders as orders
 from engine.store.service import WorkOrder as WorkOrderRow
@@ -216,7 +218,7 @@ def _step(target: WorkOrderStatus) -> UseCase:
 
 @strawberry.type
 class ServiceMutations:
-    @strawberry.mutation(description="Create a service network.")
+    @strawberry.mutation(permission_classes=requires(P.SERVICE_WRITE), description="Create a service network.")
     async def service_network_create(
         self, info: Info, input: ServiceNetworkCreateInput
     ) -> ServiceNetworkPayload:
@@ -225,7 +227,7 @@ class ServiceMutations:
         )
         return ServiceNetworkPayload(service_network=network, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Change a service network.")
+    @strawberry.mutation(permission_classes=requires(P.SERVICE_WRITE), description="Change a service network.")
     async def service_network_update(
         self, info: Info, id: strawberry.ID, input: ServiceNetworkUpdateInput
     ) -> ServiceNetworkPayload:
@@ -237,7 +239,7 @@ class ServiceMutations:
         )
         return ServiceNetworkPayload(service_network=network, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Create a technician.")
+    @strawberry.mutation(permission_classes=requires(P.SERVICE_WRITE), description="Create a technician.")
     async def technician_create(
         self, info: Info, input: TechnicianCreateInput
     ) -> TechnicianPayload:
@@ -246,7 +248,7 @@ class ServiceMutations:
         )
         return TechnicianPayload(technician=technician, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(
+    @strawberry.mutation(permission_classes=requires(P.SERVICE_WRITE), 
         description="Change a technician; `skills`, when given, replaces the list."
     )
     async def technician_update(
@@ -260,14 +262,14 @@ class ServiceMutations:
         )
         return TechnicianPayload(technician=technician, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Create a work order in status CREATED.")
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_WRITE), description="Create a work order in status CREATED.")
     async def work_order_create(self, info: Info, input: WorkOrderCreateInput) -> WorkOrderPayload:
         order, errors = await run_mutation(
             info, lambda s: orders.create_work_order(s, input_data(input, WORK_ORDER_IDS))
         )
         return WorkOrderPayload(work_order=order, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_WRITE), 
         description="Reschedule a work order (window, duration, priority, SLA, place); before check-in only."
     )
     async def work_order_update(
@@ -275,7 +277,7 @@ class ServiceMutations:
     ) -> WorkOrderPayload:
         return await _change(info, id, orders.update_work_order, input)
 
-    @strawberry.mutation(
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_WRITE), 
         description="Assign (or re-assign) a work order to a technician of the planner's choice."
     )
     async def work_order_assign(
@@ -283,37 +285,37 @@ class ServiceMutations:
     ) -> WorkOrderPayload:
         return await _change(info, id, orders.assign, input)
 
-    @strawberry.mutation(description="The technician accepts the assigned order.")
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_FIELD), description="The technician accepts the assigned order.")
     async def work_order_accept(
         self, info: Info, id: strawberry.ID, input: WorkOrderTransitionInput | None = None
     ) -> WorkOrderPayload:
         return await _change(info, id, _step(WorkOrderStatus.ACCEPTED), input)
 
-    @strawberry.mutation(description="The technician sets off (EN_ROUTE).")
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_FIELD), description="The technician sets off (EN_ROUTE).")
     async def work_order_start_travel(
         self, info: Info, id: strawberry.ID, input: WorkOrderTransitionInput | None = None
     ) -> WorkOrderPayload:
         return await _change(info, id, _step(WorkOrderStatus.EN_ROUTE), input)
 
-    @strawberry.mutation(description="The technician arrives at the member's address.")
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_FIELD), description="The technician arrives at the member's address.")
     async def work_order_check_in(
         self, info: Info, id: strawberry.ID, input: WorkOrderTransitionInput | None = None
     ) -> WorkOrderPayload:
         return await _change(info, id, _step(WorkOrderStatus.CHECKED_IN), input)
 
-    @strawberry.mutation(description="The work is done.")
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_FIELD), description="The work is done.")
     async def work_order_complete(
         self, info: Info, id: strawberry.ID, input: WorkOrderTransitionInput | None = None
     ) -> WorkOrderPayload:
         return await _change(info, id, _step(WorkOrderStatus.COMPLETED), input)
 
-    @strawberry.mutation(description="Record the member's rating of a completed order.")
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_WRITE), description="Record the member's rating of a completed order.")
     async def work_order_rate(
         self, info: Info, id: strawberry.ID, input: WorkOrderRateInput
     ) -> WorkOrderPayload:
         return await _change(info, id, orders.rate, input)
 
-    @strawberry.mutation(description="Cancel a work order before check-in; the reason is kept.")
+    @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_WRITE), description="Cancel a work order before check-in; the reason is kept.")
     async def work_order_cancel(
         self, info: Info, id: strawberry.ID, input: WorkOrderCancelInput
     ) -> WorkOrderPayload:

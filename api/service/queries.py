@@ -10,8 +10,10 @@ from sqlalchemy import ColumnElement, select
 from strawberry.types import Info
 
 from api.filters import DateTimeRange, json_list_contains, range_conditions
+from api.permissions import requires
 from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
 from api.service.types import ServiceNetwork, Technician, WorkOrder
+from engine.access.permissions import Permission as P
 from engine.store import service as m
 from schemas.enums import Skill, WorkOrderKind, WorkOrderStatus
 
@@ -159,7 +161,7 @@ def work_order_conditions(where: WorkOrderWhereInput | None) -> list[ColumnEleme
 
 @strawberry.type
 class ServiceQueries:
-    @strawberry.field(description="Service networks, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.SERVICE_READ), description="Service networks, a page at a time.")
     async def service_networks(
         self,
         info: Info,
@@ -178,7 +180,7 @@ class ServiceQueries:
             after,
         )
 
-    @strawberry.field(description="Technicians, a page at a time.")
+    @strawberry.field(permission_classes=requires(P.SERVICE_READ), description="Technicians, a page at a time.")
     async def technicians(
         self,
         info: Info,
@@ -197,7 +199,7 @@ class ServiceQueries:
             after,
         )
 
-    @strawberry.field(description="Work orders, a page at a time; by default soonest window first.")
+    @strawberry.field(permission_classes=requires(P.WORK_ORDER_READ), description="Work orders, a page at a time; by default soonest window first.")
     async def work_orders(
         self,
         info: Info,

@@ -11,6 +11,7 @@ from engine.clock import add_months
 from engine.demo.geography import DISTRICTS, estates, population_weights, scatter, street_addresses
 from engine.demo.names import person_names, unique_mobiles
 from engine.demo.rows import Rows, local_instant, stamped
+from engine.privacy.lookup import mobile_digest
 from schemas.consumer import generated_member_no
 from schemas.enums import IncomeBand, MemberTier, ProductCategory, SpecialNeed
 
@@ -119,6 +120,7 @@ def member_rows(rng: np.random.Generator, n: int, day: date) -> Rows:
                     "member_no": generated_member_no(member_id),
                     "name": names[i],
                     "mobile": mobiles[i],
+                    "mobile_hash": mobile_digest(mobiles[i]),
                     "region_code": DISTRICTS[district_idx[i]].code,
                     "address": f"{streets[i]}{estate_names[i]}{flats[i]}",
                     "latitude": float(lat[i]) if located[i] else None,
@@ -128,6 +130,8 @@ def member_rows(rng: np.random.Generator, n: int, day: date) -> Rows:
                     "household_size": household,
                     "income_band": INCOME_BANDS[incomes[i]],
                     "special_needs": [need.value for need in needs],
+                    # Two in three agreed to marketing when they joined (no draw: keeps the stream).
+                    "marketing_consent": member_id % 3 != 0,
                     "tags": tags,
                     "tier": tier_for(growth[i]),
                     "growth_value": growth[i],

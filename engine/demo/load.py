@@ -72,14 +72,15 @@ def row_counts(connection: Connection) -> dict[str, int]:
 
 
 def digest_rows(name: str, rows: Iterable[Mapping[Any, Any]]) -> str:
-    """A SHA-256 over the rows of a table, in primary-key order, every column in table order."""
+    """A SHA-256 over the rows of a table, in primary-key order, every column in table order
+    (a column the generator leaves out counts as NULL, as the database stores it)."""
     columns = [c.name for c in table(name).columns]
     key = [c.name for c in table(name).primary_key.columns]
     ordered = sorted(rows, key=lambda r: tuple(_plain(r[k]) for k in key))
     h = hashlib.sha256()
     for row in ordered:
         h.update(
-            json.dumps([_plain(row[c]) for c in columns], ensure_ascii=False, default=str).encode()
+            json.dumps([_plain(row.get(c)) for c in columns], ensure_ascii=False, default=str).encode()
         )
         h.update(b"\n")
     return h.hexdigest()

@@ -9,7 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from engine.errors import FieldError
-from engine.services.common import duplicate, get_or_error, merge, missing_references, raise_if, validate
+from engine.services.common import (
+    duplicate,
+    get_or_error,
+    merge,
+    missing_references,
+    raise_if,
+    validate,
+)
 from engine.store.channel import Dealer, DealerRegion, Store
 from schemas.channel import DealerFields, StoreFields
 from schemas.errors import ErrorCode

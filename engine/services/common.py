@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from engine.errors import DomainError, FieldError, from_validation
 from engine.store.base import Base
+from engine.store.scoping import UNSCOPED
 from schemas.errors import ErrorCode
 
 C = TypeVar("C", bound=BaseModel)
@@ -74,7 +75,8 @@ async def duplicate_key(
     columns (e.g. serial number per product); reported on `path`."""
     columns = list(key)
     model = columns[0].class_
-    stmt = select(func.count()).select_from(model).where(*(c == v for c, v in key.items()))
+    # Unscoped: a value taken by a row the caller cannot see is taken all the same.
+    stmt = select(func.count()).select_from(model).where(*(c == v for c, v in key.items())).execution_options(**{UNSCOPED: True})
     if exclude_id is not None:
         stmt = stmt.where(model.id != exclude_id)
     if await session.scalar(stmt):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine import clock
 from engine.errors import FieldError
+from engine.privacy.lookup import mobile_digest
 from engine.services.common import (
     duplicate,
     duplicate_key,
@@ -22,7 +23,12 @@ from engine.services.common import (
 from engine.store.catalogue import Product
 from engine.store.channel import Store
 from engine.store.consumer import Member, ProductRegistration
-from schemas.consumer import MemberFields, RegistrationFields, generated_member_no, is_generated_member_no
+from schemas.consumer import (
+    MemberFields,
+    RegistrationFields,
+    generated_member_no,
+    is_generated_member_no,
+)
 from schemas.enums import WarrantyStatus
 from schemas.errors import ErrorCode
 
@@ -30,7 +36,7 @@ from schemas.errors import ErrorCode
 async def create_member(session: AsyncSession, data: dict[str, Any]) -> Member:
     """A new member; without a member number it gets `generated_member_no(id)`."""
     fields = validate(MemberFields, data)
-    errors = await duplicate(session, Member.mobile, fields.mobile, ("mobile",))
+    errors = await _mobile_taken(session, fields.mobile, None)
     if fields.member_no is not None:
         errors += _reserved_member_no(fields.member_no, None)
         errors += await duplicate(session, Member.member_no, fields.member_no, ("member_no",))
@@ -48,10 +54,16 @@ async def create_member(session: AsyncSession, data: dict[str, Any]) -> Member:
     return member
 
 
+async def _mobile_taken(session: AsyncSession, mobile: str, exclude_id: int | None) -> list[FieldError]:
+    """Through the keyed hash, and without echoing the number: it is personal data."""
+    found = await duplicate(session, Member.mobile_hash, mobile_digest(mobile), ("mobile",), exclude_id)
+    return [FieldError(("mobile",), "this mobile number is already registered to another member", ErrorCode.DUPLICATE)] if found else []
+
+
 async def update_member(session: AsyncSession, member_id: int, patch: dict[str, Any]) -> Member:
     member = await get_or_error(session, Member, member_id)
     fields = merge(MemberFields, MemberFields.model_validate(member), patch)
-    errors = await duplicate(session, Member.mobile, fields.mobile, ("mobile",), exclude_id=member.id)
+    errors = await _mobile_taken(session, fields.mobile, member.id)
     if fields.member_no is None:
         errors.append(FieldError(("member_no",), "a member keeps a member number", ErrorCode.REQUIRED))
     else:

@@ -1,9 +1,10 @@
 """Persistence: SQLAlchemy 2 models per domain, sessions and repositories."""
 
+from engine.store.access import ApiKey, AuditEvent, User
 from engine.store.base import Base
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, DealerRegion, Store
-from engine.store.consumer import Member, ProductRegistration
+from engine.store.consumer import ConsentEvent, Member, ProductRegistration
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
 from engine.store.service import (
     ServiceNetwork,
@@ -14,7 +15,10 @@ from engine.store.service import (
 )
 
 __all__ = [
+    "ApiKey",
+    "AuditEvent",
     "Base",
+    "ConsentEvent",
     "Dealer",
     "DealerRegion",
     "Member",
@@ -28,6 +32,7 @@ __all__ = [
     "Store",
     "Technician",
     "TechnicianSkill",
+    "User",
     "WorkOrder",
     "WorkOrderEvent",
 ]

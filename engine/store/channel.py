@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.store.base import Base, BigId, Timestamped, enum_column
 from schemas.enums import ChannelType, CooperationLevel, DisplayStatus, StoreGrade
-
 
 
 class Dealer(Timestamped, Base):

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.store.base import Base, BigId, Timestamped, UTCDateTime, enum_column
+from engine.store.encrypted import EncryptedText
 from schemas.enums import Skill, WorkOrderKind, WorkOrderStatus
 
 
@@ -90,7 +91,8 @@ class WorkOrder(Timestamped, Base):
     )
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"))
     region_code: Mapped[str] = mapped_column(String(16), index=True)
-    address: Mapped[str] = mapped_column(String(300))
+    # The visit address is the member's home: personal data, encrypted; null once erased.
+    address: Mapped[str | None] = mapped_column(EncryptedText("work_orders.address"))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     required_skill: Mapped[Skill] = mapped_column(enum_column(Skill), index=True)

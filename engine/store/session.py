@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+import engine.store.scoping  # noqa: F401  (registers the row-scope listener on every Session)
 
 
 def sync_url(url: str) -> str:
@@ -37,14 +44,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_sync_engine(url: str, **kwargs: Any) -> Engine:
-    engine = create_engine(sync_url(url), **kwargs)
+    # hide_parameters: a failed statement's message must not carry personal data to the logs.
+    engine = create_engine(sync_url(url), hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
 def make_async_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    engine = create_async_engine(async_url(url), **kwargs)
+    engine = create_async_engine(async_url(url), hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -54,8 +62,19 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+class BoundSessions:
+    """Sessions of one principal: each carries it, so the row scope applies to all it loads."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], principal: Any) -> None:
+        self._sessions = sessions
+        self.principal = principal
+
+    def __call__(self) -> AsyncSession:
+        return self._sessions(info={"principal": self.principal})
+
+
 @asynccontextmanager
-async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def transaction(sessions: Callable[[], AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back everything on any error."""
     async with sessions() as session, session.begin():
         yield session

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import graphql
 import pytest
 
+import graphql
 from engine.settings import Settings
 from tests.conftest import GraphQL, data_of
 

@@ -7,11 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLSchema, OperationDefinitionNode, parse, validate
 
 from api.console.page import OPERATIONS_DIR, example_variables
 from api.schema import build_schema
 from engine.settings import Settings
+from graphql import GraphQLSchema, OperationDefinitionNode, parse, validate
 from tests.conftest import GraphQL
 
 OPERATION_FILES = sorted(OPERATIONS_DIR.glob("*.graphql"))

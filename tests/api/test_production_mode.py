@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -35,13 +37,30 @@ HTML = {"Accept": "text/html"}
 did_you_mean_module = sys.modules["graphql.pyutils.did_you_mean"]
 
 
+def production_settings(database_url: str, env: str = "production") -> Settings:
+    """Production refuses development keys: these are fresh, as an operator's would be."""
+    return Settings(
+        database_url=database_url, crm_env=env,
+        crm_data_keys=f"k1:{base64.b64encode(os.urandom(32)).decode()}",
+        crm_index_key=base64.b64encode(os.urandom(32)).decode(),
+        crm_token_secret=os.urandom(32).hex(),
+    )
+
+
 @pytest.fixture
-def production(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def production(database_url: str, admin_key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """A production app on the test database; graphql-core's global switch restored afterwards
     whatever the app does to it, so no other test can be affected."""
     monkeypatch.setattr(did_you_mean_module, "MAX_LENGTH", did_you_mean_module.MAX_LENGTH)
-    with TestClient(create_app(Settings(database_url=database_url, crm_env="production"))) as client:
+    with TestClient(create_app(production_settings(database_url)), headers={"X-API-Key": admin_key}) as client:
         yield client
+
+
+@pytest.mark.parametrize("missing", ["crm_data_keys", "crm_index_key", "crm_token_secret"])
+def test_production_refuses_to_start_without_its_secrets(database_url: str, missing: str) -> None:
+    settings = production_settings(database_url).model_copy(update={missing: None})
+    with pytest.raises(RuntimeError, match=missing.upper()):
+        create_app(settings)
 
 
 def post(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -104,12 +123,13 @@ def test_production_errors_give_no_suggestions_development_ones_do(
     assert all(m.rstrip().endswith(".") for m in messages(refused)), messages(refused)
 
 
-def test_a_production_app_leaves_other_apps_in_the_process_their_suggestions(database_url: str) -> None:
+def test_a_production_app_leaves_other_apps_in_the_process_their_suggestions(database_url: str, admin_key: str) -> None:
     # given: a production app built and used first, then a development app in the same process
     before = did_you_mean_module.MAX_LENGTH
-    with TestClient(create_app(Settings(database_url=database_url, crm_env="production"))) as production:
+    key = {"X-API-Key": admin_key}
+    with TestClient(create_app(production_settings(database_url)), headers=key) as production:
         hidden = post(production, TYPO)
-    with TestClient(create_app(Settings(database_url=database_url, crm_env="development"))) as development:
+    with TestClient(create_app(Settings(database_url=database_url, crm_env="development")), headers=key) as development:
         shown = post(development, TYPO)
 
     # then: each app keeps its own behaviour and graphql-core's global switch is untouched

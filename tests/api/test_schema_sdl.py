@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.sdl import schema_sdl
 from api.cli import SCHEMA_PATH, app
+from api.sdl import schema_sdl
 
 
 def drift(committed: str, generated: str) -> str:

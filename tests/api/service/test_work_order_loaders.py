@@ -158,6 +158,7 @@ def test_a_page_of_work_orders_costs_the_same_few_statements_for_10_and_100_orde
     gql: GraphQL, db: Engine, statements: list[str]
 ) -> None:
     seed(db, ORDERS)
+    statements_for_page(gql, statements, 1)  # the key's first use also records last_used_at
 
     small_count, small = statements_for_page(gql, statements, 10)
     large_count, large = statements_for_page(gql, statements, 100)
@@ -175,4 +176,4 @@ def test_a_page_of_work_orders_costs_the_same_few_statements_for_10_and_100_orde
     }
     assert len({e["node"]["technician"]["name"] for e in large}) == 100  # every order has its own
     assert small_count == large_count
-    assert large_count <= 8, statements
+    assert large_count <= 9, statements  # 8 for the page, 1 to authenticate the API key

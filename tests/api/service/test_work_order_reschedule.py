@@ -12,7 +12,13 @@ from sqlalchemy import select
 from api.relay import global_id
 from engine.store.service import WorkOrder
 from schemas.enums import WorkOrderStatus
-from tests.api.service.arrange import add_member, add_network, add_technician, add_work_orders, pk_of
+from tests.api.service.arrange import (
+    add_member,
+    add_network,
+    add_technician,
+    add_work_orders,
+    pk_of,
+)
 from tests.conftest import GraphQL, data_of
 
 UPDATE = """

@@ -1,0 +1,1 @@
+"""Authentication (API keys, login tokens), permissions on fields, rate limits."""

@@ -1,0 +1,1 @@
+"""Who may do what: roles, permissions, the authenticated principal and its row scope."""

@@ -1,0 +1,1 @@
+"""Personal data: encryption at rest, keyed lookup hashes, masking."""
