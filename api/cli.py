@@ -9,12 +9,19 @@ from typing import Annotated
 
 import typer
 
+from api.access.commands import apikey_app, user_app
+from api.cli_keys import keys_app
+from engine.demo.accounts import DEFAULT_PASSWORD as DEMO_PASSWORD
 from engine.demo.sizes import DemoSize
 from engine.settings import PROJECT_ROOT, get_settings
 
 app = typer.Typer(help="crm-engine: dispatch, pricing and CRM data over GraphQL.", no_args_is_help=True)
 
 SCHEMA_PATH = PROJECT_ROOT / "graphql" / "schema.graphql"
+
+app.add_typer(user_app, name="user")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()
@@ -61,6 +68,9 @@ def demo_data(
             "so the console's 'today' tabs show them)",
         ),
     ] = None,
+    accounts_password: Annotated[
+        str, typer.Option(help="password of the demo logins, one per role (demo-admin, demo-dealer, …)")
+    ] = DEMO_PASSWORD,
 ) -> None:
     """Load seeded demo data (Shanghai) into an empty database (DATABASE_URL)."""
     from engine import clock
@@ -69,7 +79,7 @@ def demo_data(
     settings = get_settings()
     _ensure_sqlite_folder(settings.database_url)
     service_day = day.date() if day else clock.today()
-    code = load_demo_data(settings.database_url, size, seed, service_day, if_empty)
+    code = load_demo_data(settings.database_url, size, seed, service_day, if_empty, accounts_password=accounts_password)
     if code:
         raise typer.Exit(code)
 

@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
+from api.errors import ClientError
 from engine.access.permissions import Permission
 from engine.access.principal import Principal
 from engine.settings import Settings
 from engine.store.base import Base
+from schemas.errors import ErrorCode
 
 M = TypeVar("M", bound=Base)
 
@@ -86,6 +88,18 @@ class Loaders:
 
             loader = self._children[key] = DataLoader(load_fn=load)
         return loader
+
+    async def load_required(self, model: type[M], pk: int) -> M:
+        """The row a non-null relation points at. Its foreign key guarantees the row exists, so
+        it is missing only when the caller's row scope hides it: a client error (NOT_FOUND) on
+        that field, not a null where GraphQL promises a value (which would be an internal error)."""
+        row = await self.by_id(model).load(pk)
+        if row is None:
+            raise ClientError(
+                f"The related {model.__name__} is not found: it is outside the rows you may see.",
+                ErrorCode.NOT_FOUND,
+            )
+        return row
 
 
 @dataclass

@@ -16,6 +16,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from api.cost import QueryCostLimiter
 from engine.settings import Settings
 from graphql import (
     GraphQLError,
@@ -164,6 +165,7 @@ def extensions(settings: Settings) -> list[Callable[[], SchemaExtension] | type[
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: AddValidationRules([OneOperationRule]),
         RefuseUnstorableInput,
+        lambda: QueryCostLimiter(max_cost=settings.max_query_cost, max_page_size=settings.page_size_max),
         CloseReader,
         lambda: ClassifyErrors(hide_suggestions=settings.production),
     ]

@@ -11,6 +11,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from api.access.mutations import AccessMutations
+from api.access.queries import AccessQueries
+from api.audit.queries import AuditQueries
 from api.catalogue.mutations import CatalogueMutations
 from api.catalogue.queries import CatalogueQueries
 from api.channel.mutations import ChannelMutations
@@ -55,8 +58,8 @@ class NodeQueries:
         return list(await asyncio.gather(*(loaders.by_id(NODE_MODELS[t]).load(pk) for t, pk in keys)))
 
 
-QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries)
-MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations)
+QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries, AccessQueries, AuditQueries)
+MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations, AccessMutations)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -42,3 +42,10 @@ class ApiKeyFields(GrantFields):
 
 class PasswordChange(BaseModel):
     password: Password
+
+
+class OwnPasswordChange(BaseModel):
+    """A person changing their own password proves they know the current one."""
+
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    new_password: Password

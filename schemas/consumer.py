@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -32,6 +33,38 @@ from schemas.enums import IncomeBand, MemberTier, SpecialNeed
 
 # A mainland China mobile number; [0-9], not \d, which would also match other scripts' digits.
 Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$")]
+
+# GB 11643: six-digit region, birth date YYYYMMDD, three-digit sequence, ISO 7064 MOD 11-2 check.
+_ID_NUMBER = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
+_ID_WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
+_ID_CHECK = "10X98765432"
+_ID_EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def id_number_check_character(first17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of a resident ID's first 17 digits."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def _resident_id(value: str) -> str:
+    """Upper-case X, 18 characters, a real past birth date and a matching check character.
+    The messages never repeat the number: it is personal data."""
+    number = value.strip().upper()
+    if not _ID_NUMBER.match(number):
+        raise ValueError("a resident ID number has 17 digits and a check digit or X")
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValueError("the resident ID number does not hold a valid birth date") from None
+    if not _ID_EARLIEST_BIRTH <= born <= date.today():
+        raise ValueError("the resident ID number's birth date is out of range")
+    if number[17] != id_number_check_character(number[:17]):
+        raise ValueError("the resident ID number's check character does not match")
+    return number
+
+
+IdNumber = Annotated[str, AfterValidator(_resident_id)]
+
 # A short label; no quote, backslash or comma, so a tag is always one whole JSON string in the
 # stored list and "has this tag" can be matched on the list's JSON text.
 TAG_PATTERN = r'^[^",\\\x00-\x1f]+$'
@@ -75,6 +108,7 @@ class MemberFields(BaseModel):
     mobile: Mobile
     region_code: RegionCode
     address: Address
+    id_number: IdNumber | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     estate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
@@ -93,6 +127,31 @@ class MemberFields(BaseModel):
             missing = "latitude" if self.latitude is None else "longitude"
             raise _field_errors("MemberFields", [(missing, "missing", "latitude and longitude go together")])
         return self
+
+
+# Short labels, kept on the consent event (its source column holds 64 characters).
+ConsentSource = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=48)]
+ErasureReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=48)]
+
+
+class ConsentFields(BaseModel):
+    """A member giving (granted) or withdrawing marketing consent, and through which channel."""
+
+    granted: bool
+    source: ConsentSource
+
+
+class SignupConsent(BaseModel):
+    """The marketing-consent choice made when joining; None: none was asked."""
+
+    marketing_consent: bool | None = None
+
+
+class ErasureFields(BaseModel):
+    """Why a member's personal data is erased (e.g. "member request 2025-03-01"); recorded on
+    the consent withdrawal the erasure writes, so it must not itself hold personal data."""
+
+    reason: ErasureReason
 
 
 class RegistrationFields(BaseModel):

@@ -76,4 +76,4 @@ class Store(relay.Node):
 
     @strawberry.field
     async def dealer(self, info: Info) -> Dealer:
-        return await info.context.loaders.by_id(m.Dealer).load(self.dealer_id)  # type: ignore[attr-defined]
+        return await info.context.loaders.load_required(m.Dealer, self.dealer_id)  # type: ignore[attr-defined]

@@ -1,12 +1,13 @@
-"""The GraphiQL page, with the named operations of graphql/operations as ready-made tabs."""
+"""The console page: a login form, then GraphiQL with the named operations of graphql/operations
+as ready-made tabs (the behaviour is in static/console.js)."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from engine import clock
@@ -64,6 +65,11 @@ def operations(directory: Path = OPERATIONS_DIR) -> list[dict[str, str]]:
     return tabs
 
 
+LOGIN_PATH = "/auth/login"
+REFRESH_PATH = "/auth/refresh"
+
+# The page is public: it holds no data, only the login form; console.js shows GraphiQL once the
+# planner has a token, and GraphiQL's every request carries it.
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -72,36 +78,46 @@ PAGE = """<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <link rel="stylesheet" href="/console/assets/graphiql.css">
   <link rel="stylesheet" href="/console/assets/explorer.css">
-  <style>body {{ margin: 0; height: 100vh; overflow: hidden; }} #console {{ height: 100vh; }}</style>
+  <link rel="stylesheet" href="/console/assets/console.css">
 </head>
 <body>
-  <div id="console">Loading the console…</div>
+  <main id="login" class="login" hidden>
+    <form id="login-form" class="login-card">
+      <h1>crm-engine console</h1>
+      <label for="username">Username</label>
+      <input id="username" name="username" autocomplete="username" autocapitalize="none" required>
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required>
+      <button type="submit">Log in</button>
+      <p id="login-message" class="login-message" role="alert"></p>
+    </form>
+  </main>
+  <div id="app" hidden>
+    <header class="bar">
+      <span class="title">crm-engine console</span>
+      <span id="who" class="who"></span>
+      <button id="logout" type="button">Log out</button>
+    </header>
+    <div id="console"></div>
+  </div>
+  <noscript>The console needs JavaScript.</noscript>
+  <script id="console-config" type="application/json">$config</script>
+  <script id="operations" type="application/json">$tabs</script>
   <script src="/console/assets/react.js"></script>
   <script src="/console/assets/react-dom.js"></script>
   <script src="/console/assets/graphiql.js"></script>
   <script src="/console/assets/explorer.js"></script>
-  <script id="operations" type="application/json">{tabs}</script>
-  <script>
-    const endpoint = {endpoint};
-    const fetcher = GraphiQL.createFetcher({{ url: endpoint, headers: {{ "Accept": "application/json" }} }});
-    const explorer = GraphiQLPluginExplorer.explorerPlugin();
-    const tabs = JSON.parse(document.getElementById("operations").textContent);
-    ReactDOM.createRoot(document.getElementById("console")).render(
-      React.createElement(GraphiQL, {{
-        fetcher,
-        defaultEditorToolsVisibility: true,
-        plugins: [explorer],
-        defaultTabs: tabs,
-        storage: window.sessionStorage,
-      }})
-    );
-  </script>
+  <script src="/console/assets/console.js"></script>
 </body>
 </html>
 """
 
 
-def render(endpoint: str = "/graphql") -> str:
+def _json_in_script(value: Any) -> str:
     # Escape "</" so no operation text can close the script element early.
-    tabs = json.dumps(operations()).replace("</", "<\\/")
-    return PAGE.format(tabs=tabs, endpoint=json.dumps(html.escape(endpoint)))
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def render(endpoint: str = "/graphql") -> str:
+    config = {"endpoint": endpoint, "login": LOGIN_PATH, "refresh": REFRESH_PATH}
+    return Template(PAGE).substitute(config=_json_in_script(config), tabs=_json_in_script(operations()))

@@ -15,7 +15,9 @@ from api.mutations import run_mutation
 from api.permissions import requires
 from api.relay import pk_of
 from engine.access.permissions import Permission as P
+from engine.services import consent
 from engine.services import consumer as service
+from engine.services.consumer import ERASED_NAME
 from schemas.enums import IncomeBand, MemberTier, SpecialNeed
 
 REGISTRATION_IDS = {"member_id": "Member", "product_id": "Product", "store_id": "Store"}
@@ -29,6 +31,12 @@ class MemberCreateInput:
     address: str
     member_no: str | None = strawberry.field(
         default=None, description="Omit to have one generated: M and the member's id in 10 digits (M0000000042)."
+    )
+    id_number: str | None = strawberry.field(
+        default=None, description="Mainland resident ID number: 18 characters, a valid birth date and check character."
+    )
+    marketing_consent: bool | None = strawberry.field(
+        default=None, description="The choice made at sign-up, recorded as a consent event (source signup); omit if not asked."
     )
     latitude: float | None = strawberry.field(default=None, description="Given together with longitude.")
     longitude: float | None = strawberry.field(default=None, description="Given together with latitude.")
@@ -49,6 +57,7 @@ class MemberUpdateInput:
     mobile: str | None = UNSET
     region_code: str | None = UNSET
     address: str | None = UNSET
+    id_number: str | None = UNSET
     latitude: float | None = UNSET
     longitude: float | None = UNSET
     estate: str | None = UNSET
@@ -59,6 +68,20 @@ class MemberUpdateInput:
     tags: list[str] | None = UNSET
     tier: MemberTier | None = UNSET
     growth_value: int | None = UNSET
+
+
+@strawberry.input(description="A member's request to have their personal data erased.")
+class MemberEraseInput:
+    reason: str = strawberry.field(
+        description="Why, in at most 48 characters (e.g. member request 2025-03-01); kept on the consent history, "
+        "so it must hold no personal data."
+    )
+
+
+@strawberry.input(description="A member giving or withdrawing marketing consent.")
+class MemberConsentSetInput:
+    granted: bool
+    source: str = strawberry.field(description="Through which channel, e.g. app, store, call centre; at most 48 characters.")
 
 
 @strawberry.type
@@ -102,13 +125,42 @@ class ProductRegistrationPayload:
 class ConsumerMutations:
     @strawberry.mutation(permission_classes=requires(P.MEMBER_WRITE), description="Create a member.")
     async def member_create(self, info: Info, input: MemberCreateInput) -> MemberPayload:
-        member, errors = await run_mutation(info, lambda s: service.create_member(s, input_data(input)))
+        actor = info.context.principal.audit_name
+        member, errors = await run_mutation(info, lambda s: service.create_member(s, input_data(input), actor))
         return MemberPayload(member=member, errors=errors)  # type: ignore[arg-type]
 
-    @strawberry.mutation(permission_classes=requires(P.MEMBER_WRITE), description="Change a member.")
+    @strawberry.mutation(
+        permission_classes=requires(P.MEMBER_WRITE), description="Change a member; an erased member cannot change (WRONG_STATUS)."
+    )
     async def member_update(self, info: Info, id: strawberry.ID, input: MemberUpdateInput) -> MemberPayload:
         member, errors = await run_mutation(
             info, lambda s: service.update_member(s, pk_of(id, "Member", ("id",)), input_data(input))
+        )
+        return MemberPayload(member=member, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        permission_classes=requires(P.MEMBER_ERASE),
+        description=f"Erase a member's personal data on request: name becomes {ERASED_NAME}; mobile, address, ID "
+        "number, estate, layout, household, income, needs, tags and coordinates are emptied, consent withdrawn, "
+        "and the address of the member's work orders emptied. Member number, tier, growth value, region, "
+        "registrations and orders stay. The mobile number becomes free. Once only (WRONG_STATUS after).",
+    )
+    async def member_erase(self, info: Info, id: strawberry.ID, input: MemberEraseInput) -> MemberPayload:
+        actor = info.context.principal.audit_name
+        member, errors = await run_mutation(
+            info, lambda s: service.erase_member(s, pk_of(id, "Member", ("id",)), input_data(input), actor)
+        )
+        return MemberPayload(member=member, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        permission_classes=requires(P.MEMBER_WRITE),
+        description="Record a member giving or withdrawing marketing consent (appended to the consent history). "
+        "Not for an erased member (WRONG_STATUS).",
+    )
+    async def member_consent_set(self, info: Info, id: strawberry.ID, input: MemberConsentSetInput) -> MemberPayload:
+        actor = info.context.principal.audit_name
+        member, errors = await run_mutation(
+            info, lambda s: consent.set_consent(s, pk_of(id, "Member", ("id",)), input_data(input), actor)
         )
         return MemberPayload(member=member, errors=errors)  # type: ignore[arg-type]
 

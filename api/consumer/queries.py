@@ -7,18 +7,22 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_, not_
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.consumer.types import Member, ProductRegistration
+from api.errors import ClientError
 from api.filters import DateRange, DateTimeRange, json_list_contains, range_conditions
 from api.permissions import requires
-from api.relay import Connection, OrderDirection, filter_ids, paginate_sorted
+from api.relay import Connection, OrderDirection, decode_id, filter_ids, paginate_sorted
 from engine.access.permissions import Permission as P
 from engine.privacy.lookup import mobile_digest
+from engine.services.member_export import export_member
 from engine.store import consumer as m
 from schemas.consumer import TAG_PATTERN
 from schemas.enums import MemberTier
+from schemas.errors import ErrorCode
 
 
 @strawberry.input(description="Members matching every given condition.")
@@ -29,6 +33,9 @@ class MemberWhereInput:
     member_no: str | None = strawberry.field(default=None, description="Exact member number.")
     name_contains: str | None = None
     tag: str | None = strawberry.field(default=None, description="Members that carry this tag.")
+    marketing_consent: bool | None = strawberry.field(
+        default=None, description="true: members who accept marketing now (never an erased one); false: the others."
+    )
     created_at: DateTimeRange | None = None
 
 
@@ -46,9 +53,15 @@ class MemberOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-def member_conditions(where: MemberWhereInput | None) -> list[ColumnElement[bool]]:
+def member_conditions(where: MemberWhereInput | None, personal_data: bool = True) -> list[ColumnElement[bool]]:
     if where is None:
         return []
+    if where.name_contains and not personal_data:
+        # A substring search over masked names would unmask them a character at a time.
+        raise ClientError(
+            "searching by name needs personal_data:read; look members up by member number or mobile",
+            ErrorCode.FORBIDDEN, "where.nameContains",
+        )
     c: list[Any] = []
     if where.tier:
         c.append(m.Member.tier.in_(where.tier))
@@ -62,6 +75,9 @@ def member_conditions(where: MemberWhereInput | None) -> list[ColumnElement[bool
         c.append(m.Member.name.contains(where.name_contains, autoescape=True))
     if where.tag is not None:
         c.append(json_list_contains(m.Member.tags, where.tag.strip(), TAG_PATTERN))
+    if where.marketing_consent is not None:
+        consenting = and_(m.Member.marketing_consent.is_(True), m.Member.erased_at.is_(None))
+        c.append(consenting if where.marketing_consent else not_(consenting))
     c += range_conditions(m.Member.created_at, where.created_at, "where.createdAt")
     return c
 
@@ -120,8 +136,23 @@ class ConsumerQueries:
         sort_by: MemberOrder | None = None,
     ) -> Connection[Member]:
         return await paginate_sorted(
-            info, m.Member, member_conditions(where), sort_by, MemberOrderField.MEMBER_NO, first, after
+            info, m.Member, member_conditions(where, info.context.can(P.PERSONAL_DATA)), sort_by,
+            MemberOrderField.MEMBER_NO, first, after
         )
+
+    @strawberry.field(
+        permission_classes=requires(P.MEMBER_EXPORT),
+        description="Everything held about a member, as one machine-readable JSON document (snake_case keys, ISO "
+        "8601 times): profile unmasked, registrations, work orders with their history, consent history. "
+        "Null if the member does not exist.",
+    )
+    async def member_export(self, info: Info, id: strawberry.ID) -> JSON | None:
+        try:
+            pk = decode_id(id, "Member")[1]
+        except ValueError as exc:
+            raise ClientError(str(exc), ErrorCode.BAD_GLOBAL_ID, "id") from exc
+        async with info.context.sessions() as session:
+            return await export_member(session, pk)
 
     @strawberry.field(permission_classes=requires(P.MEMBER_READ), description="Product registrations, a page at a time.")
     async def product_registrations(

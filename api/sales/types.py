@@ -11,8 +11,10 @@ from strawberry.types import Info
 import api.enums  # noqa: F401  (registers the enums)
 from api.catalogue.types import Product
 from api.channel.types import Dealer, Store
+from api.permissions import requires
 from api.relay import node_type
 from api.scalars import Fen
+from engine.access.permissions import Permission as P
 from engine.services import sales as service
 from engine.store import catalogue, channel
 from engine.store import sales as m
@@ -26,9 +28,9 @@ class SalesOrderLine:
     unit_price_fen: Fen
     amount_fen: Fen = strawberry.field(description="quantity × unitPriceFen.")
 
-    @strawberry.field
+    @strawberry.field(permission_classes=requires(P.CATALOGUE_READ), description="Requires `catalogue:read`.")
     async def product(self, info: Info) -> Product:
-        return await info.context.loaders.by_id(catalogue.Product).load(self.product_id)  # type: ignore[attr-defined]
+        return await info.context.loaders.load_required(catalogue.Product, self.product_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="One status change of a sales order; the first has no fromStatus.")
@@ -54,11 +56,14 @@ class SalesOrder(relay.Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
+    @strawberry.field(permission_classes=requires(P.CHANNEL_READ), description="Requires `channel:read`.")
     async def dealer(self, info: Info) -> Dealer:
-        return await info.context.loaders.by_id(channel.Dealer).load(self.dealer_id)  # type: ignore[attr-defined]
+        return await info.context.loaders.load_required(channel.Dealer, self.dealer_id)  # type: ignore[attr-defined]
 
-    @strawberry.field(description="The store the order is for, if any.")
+    @strawberry.field(
+        permission_classes=requires(P.CHANNEL_READ),
+        description="The store the order is for, if any. Requires `channel:read`.",
+    )
     async def store(self, info: Info) -> Store | None:
         store_id = self.store_id  # type: ignore[attr-defined]
         return (
@@ -95,7 +100,10 @@ class SalesTarget(relay.Node):
     def period_end(self) -> date:
         return service.period_end(self.period_kind, self.period_start)
 
-    @strawberry.field(description="The dealer the target is for; null for a store's target.")
+    @strawberry.field(
+        permission_classes=requires(P.CHANNEL_READ),
+        description="The dealer the target is for; null for a store's target. Requires `channel:read`.",
+    )
     async def dealer(self, info: Info) -> Dealer | None:
         dealer_id = self.dealer_id  # type: ignore[attr-defined]
         return (
@@ -104,7 +112,10 @@ class SalesTarget(relay.Node):
             else await info.context.loaders.by_id(channel.Dealer).load(dealer_id)
         )
 
-    @strawberry.field(description="The store the target is for; null for a dealer's target.")
+    @strawberry.field(
+        permission_classes=requires(P.CHANNEL_READ),
+        description="The store the target is for; null for a dealer's target. Requires `channel:read`.",
+    )
     async def store(self, info: Info) -> Store | None:
         store_id = self.store_id  # type: ignore[attr-defined]
         return (

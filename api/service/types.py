@@ -11,7 +11,11 @@ from strawberry.types import Info
 import api.enums  # noqa: F401  (registers the enums)
 from api.catalogue.types import Product
 from api.consumer.types import Member, ProductRegistration
+from api.permissions import requires
+from api.personal import shown
 from api.relay import node_type
+from engine.access.permissions import Permission as P
+from engine.privacy.masking import mask_address
 from engine.store import catalogue as catalogue_m
 from engine.store import consumer as consumer_m
 from engine.store import service as m
@@ -67,9 +71,9 @@ class Technician(relay.Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
+    @strawberry.field(permission_classes=requires(P.SERVICE_READ), description="Requires `service:read`.")
     async def network(self, info: Info) -> ServiceNetwork:
-        return await info.context.loaders.by_id(m.ServiceNetwork).load(self.network_id)  # type: ignore[attr-defined]
+        return await info.context.loaders.load_required(m.ServiceNetwork, self.network_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="Certifications, by skill.")
     async def skills(self, info: Info) -> list[TechnicianSkill]:
@@ -87,7 +91,10 @@ class WorkOrderEvent:
     at: datetime
     note: str | None
 
-    @strawberry.field(description="The technician holding the order after this change.")
+    @strawberry.field(
+        permission_classes=requires(P.SERVICE_READ),
+        description="The technician holding the order after this change. Requires `service:read`.",
+    )
     async def technician(self, info: Info) -> Technician | None:
         technician_id = self.technician_id  # type: ignore[attr-defined]
         return (
@@ -108,7 +115,6 @@ class WorkOrder(relay.Node):
     kind: WorkOrderKind
     status: WorkOrderStatus
     region_code: str
-    address: str
     latitude: float
     longitude: float
     required_skill: Skill
@@ -127,15 +133,25 @@ class WorkOrder(relay.Node):
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
+    @strawberry.field(
+        description="The visit address (the member's home); masked after the district without "
+        "`personal_data:read`; null once the member is erased."
+    )
+    def address(self, info: Info) -> str | None:
+        return shown(info, self.address, mask_address)  # type: ignore[arg-type]
+
+    @strawberry.field(permission_classes=requires(P.SERVICE_READ), description="Requires `service:read`.")
     async def network(self, info: Info) -> ServiceNetwork:
-        return await info.context.loaders.by_id(m.ServiceNetwork).load(self.network_id)  # type: ignore[attr-defined]
+        return await info.context.loaders.load_required(m.ServiceNetwork, self.network_id)  # type: ignore[attr-defined]
 
-    @strawberry.field
+    @strawberry.field(permission_classes=requires(P.MEMBER_READ), description="Requires `member:read`.")
     async def member(self, info: Info) -> Member:
-        return await info.context.loaders.by_id(consumer_m.Member).load(self.member_id)  # type: ignore[attr-defined]
+        return await info.context.loaders.load_required(consumer_m.Member, self.member_id)  # type: ignore[attr-defined]
 
-    @strawberry.field(description="The unit to install or repair, when it is registered.")
+    @strawberry.field(
+        permission_classes=requires(P.MEMBER_READ),
+        description="The unit to install or repair, when it is registered. Requires `member:read`.",
+    )
     async def registration(self, info: Info) -> ProductRegistration | None:
         registration_id = self.registration_id  # type: ignore[attr-defined]
         if registration_id is None:
@@ -144,7 +160,7 @@ class WorkOrder(relay.Node):
             registration_id
         )
 
-    @strawberry.field
+    @strawberry.field(permission_classes=requires(P.CATALOGUE_READ), description="Requires `catalogue:read`.")
     async def product(self, info: Info) -> Product | None:
         product_id = self.product_id  # type: ignore[attr-defined]
         return (
@@ -153,7 +169,9 @@ class WorkOrder(relay.Node):
             else await info.context.loaders.by_id(catalogue_m.Product).load(product_id)
         )
 
-    @strawberry.field(description="Null until assigned.")
+    @strawberry.field(
+        permission_classes=requires(P.SERVICE_READ), description="Null until assigned. Requires `service:read`."
+    )
     async def technician(self, info: Info) -> Technician | None:
         technician_id = self.technician_id  # type: ignore[attr-defined]
         return (

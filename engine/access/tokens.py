@@ -32,9 +32,13 @@ def _secret(settings: Settings) -> str:
 
 
 def issue(settings: Settings, user_id: int, now: datetime | None = None) -> tuple[str, datetime]:
-    issued = (now or datetime.now(UTC)).replace(microsecond=0)
-    expires = issued + timedelta(minutes=settings.token_ttl_minutes)
-    claims = {"sub": str(user_id), "iat": issued, "exp": expires, "aud": AUDIENCE, "typ": "access"}
+    issued = now or datetime.now(UTC)
+    expires = (issued + timedelta(minutes=settings.token_ttl_minutes)).replace(microsecond=0)
+    # `iat` is whole seconds (RFC 7519); `iat_us` keeps the instant exactly, so a password change
+    # ends the tokens issued before it even within the same second, and not the next login's.
+    micros = int(issued.timestamp()) * 1_000_000 + issued.microsecond
+    claims = {"sub": str(user_id), "iat": issued.replace(microsecond=0), "iat_us": micros, "exp": expires,
+              "aud": AUDIENCE, "typ": "access"}
     return jwt.encode(claims, _secret(settings), algorithm=ALGORITHM), expires
 
 
@@ -48,10 +52,11 @@ def verify(settings: Settings, token: str) -> TokenClaims:
         raise TokenError("the token has expired; log in again") from exc
     except jwt.PyJWTError as exc:
         raise TokenError("the token is not valid") from exc
-    if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
+    micros = claims.get("iat_us")
+    if claims.get("typ") != "access" or not str(claims["sub"]).isdigit() or not isinstance(micros, int):
         raise TokenError("the token is not valid")
     return TokenClaims(
         user_id=int(claims["sub"]),
-        issued_at=datetime.fromtimestamp(claims["iat"], UTC),
+        issued_at=datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000),
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
     )

@@ -7,11 +7,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from engine.access.principal import SYSTEM
 from engine.clock import add_months
 from engine.demo.geography import DISTRICTS, estates, population_weights, scatter, street_addresses
 from engine.demo.names import person_names, unique_mobiles
 from engine.demo.rows import Rows, local_instant, stamped
 from engine.privacy.lookup import mobile_digest
+from engine.services.consent import SIGNUP
 from schemas.consumer import generated_member_no
 from schemas.enums import IncomeBand, MemberTier, ProductCategory, SpecialNeed
 
@@ -132,6 +134,7 @@ def member_rows(rng: np.random.Generator, n: int, day: date) -> Rows:
                     "special_needs": [need.value for need in needs],
                     # Two in three agreed to marketing when they joined (no draw: keeps the stream).
                     "marketing_consent": member_id % 3 != 0,
+                    "consent_updated_at": None,  # set below, once the joining time is stamped
                     "tags": tags,
                     "tier": tier_for(growth[i]),
                     "growth_value": growth[i],
@@ -140,6 +143,23 @@ def member_rows(rng: np.random.Generator, n: int, day: date) -> Rows:
             )
         )
     return members
+
+
+def consent_rows(members: Rows) -> Rows:
+    """The choice each member made when joining, as the consent history records it (the
+    member's consent time set to match)."""
+    events: Rows = []
+    for member in members:
+        member["consent_updated_at"] = member["created_at"]
+        events.append({
+            "id": member["id"],
+            "member_id": member["id"],
+            "granted": member["marketing_consent"],
+            "source": SIGNUP,
+            "actor": SYSTEM.audit_name,
+            "at": member["created_at"],
+        })
+    return events
 
 
 def registration_rows(

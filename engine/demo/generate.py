@@ -9,7 +9,7 @@ import numpy as np
 
 from engine.demo.catalogue import product_rows
 from engine.demo.channel import dealer_rows, store_rows
-from engine.demo.consumers import member_rows, registration_rows
+from engine.demo.consumers import consent_rows, member_rows, registration_rows
 from engine.demo.rows import Rows
 from engine.demo.sales import sales_order_rows, target_rows
 from engine.demo.service import network_rows, technician_rows, work_order_rows
@@ -22,6 +22,7 @@ TABLES = (
     "stores",
     "products",
     "members",
+    "consent_events",
     "product_registrations",
     "sales_orders",
     "sales_order_lines",
@@ -71,6 +72,7 @@ def generate(
     stores = store_rows(rng["stores"], scale, day, dealers, dealer_regions)
     products = product_rows(rng["products"], scale.products_per_category, day)
     members = member_rows(rng["members"], scale.members, day)
+    consents = consent_rows(members)
     registrations = registration_rows(rng["registrations"], day, members, products, stores)
     orders, lines, order_events = sales_order_rows(
         rng["sales"], scale.sales_orders, day, dealers, stores, products
@@ -95,6 +97,7 @@ def generate(
         "stores": stores,
         "products": products,
         "members": members,
+        "consent_events": consents,
         "product_registrations": registrations,
         "sales_orders": orders,
         "sales_order_lines": lines,

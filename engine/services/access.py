@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine import clock
 from engine.access import api_keys
-from engine.access.passwords import hash_password
+from engine.access.passwords import hash_password, verify_password
 from engine.access.permissions import SCOPED_ROLES, Role
 from engine.access.principal import Principal
-from engine.errors import FieldError
+from engine.errors import DomainError, FieldError
 from engine.services.common import (
     duplicate,
     get_or_error,
@@ -24,8 +25,16 @@ from engine.services.common import (
 )
 from engine.store.access import ApiKey, User
 from engine.store.channel import Dealer
+from engine.store.scoping import UNSCOPED
 from engine.store.service import ServiceNetwork, Technician
-from schemas.access import ApiKeyFields, GrantFields, PasswordChange, UserCreate, UserFields
+from schemas.access import (
+    ApiKeyFields,
+    GrantFields,
+    OwnPasswordChange,
+    PasswordChange,
+    UserCreate,
+    UserFields,
+)
 from schemas.errors import ErrorCode
 
 
@@ -50,6 +59,8 @@ async def update_user(session: AsyncSession, user_id: int, patch: dict[str, Any]
         await duplicate(session, User.username, fields.username, ("username",), exclude_id=user.id)
         + await _grant_errors(session, fields)
     )
+    if Role.ADMIN.value in user.roles and user.active and (not fields.active or Role.ADMIN not in fields.roles):
+        raise_if(await _last_admin(session, user.id))
     was_active = user.active
     _apply_grant(user, fields)
     user.username, user.display_name, user.active = fields.username, fields.display_name, fields.active
@@ -59,6 +70,16 @@ async def update_user(session: AsyncSession, user_id: int, patch: dict[str, Any]
     return user
 
 
+async def _last_admin(session: AsyncSession, user_id: int) -> list[FieldError]:
+    """Refuse to deactivate or demote the last active admin: nobody could manage access again."""
+    others = (await session.scalars(
+        select(User.roles).where(User.active.is_(True), User.id != user_id).execution_options(**{UNSCOPED: True})
+    )).all()
+    if any(Role.ADMIN.value in roles for roles in others):
+        return []
+    return [FieldError(("roles",), "this is the last active admin account; make another admin first", ErrorCode.INVALID)]
+
+
 async def set_password(session: AsyncSession, user_id: int, data: dict[str, Any]) -> User:
     user = await get_or_error(session, User, user_id)
     fields = validate(PasswordChange, data)
@@ -66,6 +87,36 @@ async def set_password(session: AsyncSession, user_id: int, data: dict[str, Any]
     user.tokens_valid_after = clock.now()
     await session.flush()
     return user
+
+
+async def change_own_password(session: AsyncSession, user_id: int, data: dict[str, Any]) -> User:
+    """A person's new password, given the current one; every token issued before stops working."""
+    fields = validate(OwnPasswordChange, data)
+    user = await own_account(session, "user", user_id)
+    if not isinstance(user, User) or not user.active:
+        raise DomainError.single((), "only an active person can change their password", ErrorCode.INVALID)
+    if not await asyncio.to_thread(verify_password, user.password_hash, fields.current_password):
+        raise DomainError.single(("current_password",), "the current password is not right", ErrorCode.INVALID)
+    if fields.new_password == fields.current_password:
+        raise DomainError.single(("new_password",), "the new password must differ from the current one", ErrorCode.INVALID)
+    user.password_hash = await asyncio.to_thread(hash_password, fields.new_password)
+    user.tokens_valid_after = clock.now()
+    await session.flush()
+    return user
+
+
+async def own_account(session: AsyncSession, kind: str, row_id: int | None) -> User | ApiKey | None:
+    stmt = own_account_query(kind, row_id)
+    return None if stmt is None else await session.scalar(stmt)
+
+
+def own_account_query(kind: str, row_id: int | None) -> Select[tuple[User]] | Select[tuple[ApiKey]] | None:
+    """The statement loading the caller's own user or key row. Unscoped: anyone may read their
+    own grant, although only an access admin may read accounts in general."""
+    if row_id is None or kind not in ("user", "api_key"):
+        return None
+    model: type[User | ApiKey] = User if kind == "user" else ApiKey
+    return select(model).where(model.id == row_id).execution_options(**{UNSCOPED: True})
 
 
 async def create_api_key(session: AsyncSession, data: dict[str, Any], created_by: str) -> tuple[ApiKey, str]:
@@ -86,6 +137,13 @@ async def revoke_api_key(session: AsyncSession, key_id: int) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = clock.now()
         await session.flush()
+    return key
+
+
+async def api_key_named(session: AsyncSession, name: str) -> ApiKey:
+    key = await session.scalar(select(ApiKey).where(ApiKey.name == name.strip()))
+    if key is None:
+        raise DomainError.single(("name",), f"no API key is named {name!r}", ErrorCode.NOT_FOUND)
     return key
 
 
@@ -165,4 +223,4 @@ async def _subtree(session: AsyncSession, root: int) -> frozenset[int]:
 
 
 def token_still_valid(user: User, issued_at: datetime) -> bool:
-    return user.active and issued_at >= user.tokens_valid_after.replace(microsecond=0)
+    return user.active and issued_at >= user.tokens_valid_after

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,10 +19,19 @@ from engine.store.session import transaction
 log = logging.getLogger(__name__)
 
 
+class Outcome(str, Enum):
+    """How an attempt ended."""
+
+    OK = "ok"  # done (committed)
+    REFUSED = "refused"  # a client mistake reported in the payload; nothing changed
+    ERROR = "error"  # an unexpected exception; nothing changed
+    DENIED = "denied"  # the caller lacks the permission; not attempted
+
+
 @dataclass
 class AuditRecord:
     operation: str
-    outcome: str  # ok | refused | error
+    outcome: str  # an Outcome value
     object_type: str | None = None
     object_id: int | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -47,7 +57,7 @@ async def record(
                 object_type=entry.object_type,
                 object_id=entry.object_id,
                 changes=entry.changes,
-                outcome=entry.outcome,
+                outcome=Outcome(entry.outcome).value,
                 error_codes=sorted(set(entry.error_codes)),
                 client=client[:64] if client else None,
             ))

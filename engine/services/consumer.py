@@ -6,9 +6,11 @@ import uuid
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine import clock
+from engine.access.principal import SYSTEM
 from engine.errors import FieldError
 from engine.privacy.lookup import mobile_digest
 from engine.services.common import (
@@ -20,21 +22,36 @@ from engine.services.common import (
     raise_if,
     validate,
 )
+from engine.services.consent import SIGNUP, record_consent, refuse_if_erased
 from engine.store.catalogue import Product
 from engine.store.channel import Store
 from engine.store.consumer import Member, ProductRegistration
+from engine.store.scoping import UNSCOPED
+from engine.store.service import WorkOrder
 from schemas.consumer import (
+    ErasureFields,
     MemberFields,
     RegistrationFields,
+    SignupConsent,
     generated_member_no,
     is_generated_member_no,
 )
 from schemas.enums import WarrantyStatus
 from schemas.errors import ErrorCode
 
+# What an erased member keeps as a name, and what it loses entirely.
+ERASED_NAME = "已注销会员"
+ERASED_FIELDS = (
+    "mobile", "address", "id_number", "estate", "layout", "household_size", "income_band", "latitude", "longitude",
+)
+ERASURE = "erasure"
 
-async def create_member(session: AsyncSession, data: dict[str, Any]) -> Member:
-    """A new member; without a member number it gets `generated_member_no(id)`."""
+
+async def create_member(session: AsyncSession, data: dict[str, Any], actor: str = SYSTEM.audit_name) -> Member:
+    """A new member; without a member number it gets `generated_member_no(id)`. A consent
+    choice given at sign-up (`marketing_consent`) is recorded as a consent event by `actor`."""
+    data = dict(data)
+    consent = validate(SignupConsent, {"marketing_consent": data.pop("marketing_consent", None)}).marketing_consent
     fields = validate(MemberFields, data)
     errors = await _mobile_taken(session, fields.mobile, None)
     if fields.member_no is not None:
@@ -50,7 +67,9 @@ async def create_member(session: AsyncSession, data: dict[str, Any]) -> Member:
     await session.flush()
     if fields.member_no is None:
         member.member_no = generated_member_no(member.id)
-        await session.flush()
+    if consent is not None:
+        record_consent(session, member, consent, SIGNUP, actor)
+    await session.flush()
     return member
 
 
@@ -62,6 +81,7 @@ async def _mobile_taken(session: AsyncSession, mobile: str, exclude_id: int | No
 
 async def update_member(session: AsyncSession, member_id: int, patch: dict[str, Any]) -> Member:
     member = await get_or_error(session, Member, member_id)
+    refuse_if_erased(member, "changing a member")
     fields = merge(MemberFields, MemberFields.model_validate(member), patch)
     errors = await _mobile_taken(session, fields.mobile, member.id)
     if fields.member_no is None:
@@ -72,6 +92,29 @@ async def update_member(session: AsyncSession, member_id: int, patch: dict[str, 
     raise_if(errors)
     for key, value in _member_values(fields).items():
         setattr(member, key, value)
+    await session.flush()
+    return member
+
+
+async def erase_member(session: AsyncSession, member_id: int, data: dict[str, Any], actor: str) -> Member:
+    """Anonymise a member on request: personal fields emptied (the mobile number becomes free),
+    consent withdrawn, the visit address of every work order emptied. The row, its number, tier,
+    growth value and region, its registrations and orders stay, so aggregates still add up."""
+    erasure = validate(ErasureFields, data)
+    member = await get_or_error(session, Member, member_id)
+    refuse_if_erased(member, "erasing")
+    now = clock.now()
+    member.name = ERASED_NAME
+    for name in ERASED_FIELDS:
+        setattr(member, name, None)  # mobile's validator clears mobile_hash with it
+    member.special_needs = []
+    member.tags = []
+    member.erased_at = now
+    record_consent(session, member, False, f"{ERASURE}: {erasure.reason}", actor, now)
+    # Every order, whatever the caller's row scope: an erasure must not stop half-way.
+    orders = select(WorkOrder).where(WorkOrder.member_id == member.id).execution_options(**{UNSCOPED: True})
+    for order in await session.scalars(orders):
+        order.address = None
     await session.flush()
     return member
 

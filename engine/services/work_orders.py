@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from engine import clock
-from engine.errors import FieldError
+from engine.errors import DomainError, FieldError
 from engine.lifecycle import Lifecycle, expect_status, expect_version
 from engine.services.common import (
     duplicate,
@@ -84,6 +84,8 @@ async def create_work_order(session: AsyncSession, data: dict[str, Any]) -> Work
     )
     network = await get_or_error(session, ServiceNetwork, draft.network_id, ("network_id",))
     member = await get_or_error(session, Member, draft.member_id, ("member_id",))
+    if member.erased_at is not None:
+        raise DomainError.single(("member_id",), f"member {member.member_no} was erased: no new service for it", ErrorCode.WRONG_STATUS)
     errors: list[FieldError] = []
     product_id = await _product_of(session, draft, errors)
     product = None if product_id is None else await session.get(Product, product_id)

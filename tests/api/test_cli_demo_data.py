@@ -13,10 +13,10 @@ from typer.testing import CliRunner, Result
 
 from api.cli import app
 from engine.demo.generate import DemoData, generate
-from engine.demo.load import digest_rows, row_counts, table_digest
+from engine.demo.load import digest_rows, load, row_counts, table_digest
 from engine.demo.sizes import DemoSize
 from engine.settings import get_settings
-from engine.store import Dealer, Member, WorkOrder
+from engine.store import Dealer, Member, User, WorkOrder
 from schemas.enums import ChannelType, CooperationLevel
 
 
@@ -112,3 +112,30 @@ def test_demo_data_asks_for_migrations_on_a_database_without_tables(
 
     assert result.exit_code == 2
     assert "run `crm-engine migrate` first" in output
+
+
+def test_if_empty_adds_the_demo_logins_to_demo_data_loaded_before_accounts_existed(
+    use_database: str, db: Engine, small: DemoData
+) -> None:
+    # given: demo data without any account (as loaded before logins existed)
+    load(db, small)
+
+    # when
+    result, output = run("--size", "small", "--seed", "7", "--if-empty")
+
+    # then: the data is untouched and every demo login exists
+    assert result.exit_code == 0, output
+    assert "demo data skipped" in output and "demo-admin" in output
+    assert count(db, User) == 7
+    with db.connect() as c:
+        assert row_counts(c) == small.counts()
+
+
+def test_if_empty_on_foreign_data_makes_no_logins_and_says_how(use_database: str, db: Engine) -> None:
+    add_dealer(db)  # a top-level agent, but no service network: not demo data
+
+    result, output = run("--size", "small", "--seed", "7", "--if-empty")
+
+    assert result.exit_code == 0, output
+    assert "crm-engine user create" in output
+    assert count(db, User) == 0

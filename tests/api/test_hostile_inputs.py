@@ -481,8 +481,10 @@ def post_raw(client: TestClient, document: str, variables: dict[str, Any]) -> di
 
 
 def row_counts(db: Engine) -> dict[str, int]:
+    """Rows per table; the audit trail aside, as it records refused attempts by design."""
     with db.connect() as c:
-        return {t.name: int(c.scalar(select(func.count()).select_from(t)) or 0) for t in Base.metadata.sorted_tables}
+        return {t.name: int(c.scalar(select(func.count()).select_from(t)) or 0)
+                for t in Base.metadata.sorted_tables if t.name != "audit_events"}
 
 
 def errors_of(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -1,0 +1,1 @@
+"""The audit trail over GraphQL: who did what to which object, for auditors."""
