@@ -14,10 +14,12 @@ from strawberry.types import Info
 from api.consumer.types import Member, ProductRegistration
 from api.errors import ClientError
 from api.filters import DateRange, DateTimeRange, json_list_contains, range_conditions
+from api.mutations import audit
 from api.permissions import requires
 from api.relay import Connection, OrderDirection, decode_id, filter_ids, paginate_sorted
 from engine.access.permissions import Permission as P
 from engine.privacy.lookup import mobile_digest
+from engine.services.audit import Outcome
 from engine.services.member_export import export_member
 from engine.store import consumer as m
 from schemas.consumer import TAG_PATTERN
@@ -152,7 +154,11 @@ class ConsumerQueries:
         except ValueError as exc:
             raise ClientError(str(exc), ErrorCode.BAD_GLOBAL_ID, "id") from exc
         async with info.context.sessions() as session:
-            return await export_member(session, pk)
+            document = await export_member(session, pk)
+        if document is not None:
+            # Handing over everything held about a person is recorded like a change.
+            await audit(info.context, "memberExport", ("Member", pk), Outcome.OK)
+        return document
 
     @strawberry.field(permission_classes=requires(P.MEMBER_READ), description="Product registrations, a page at a time.")
     async def product_registrations(

@@ -139,7 +139,8 @@ CELLS = [(kind, operation, role) for kind, table in EXPECTED.items() for operati
 
 @pytest.fixture(scope="module")
 def database(_migrated: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """One database for the whole module: the requests only read, or fail on missing rows."""
+    """One database for the whole module: the requests name rows that do not exist, and what the
+    few that succeed create (an admin's dealerCreate) no other cell depends on."""
     if TEST_DATABASE_URL:
         url = _migrated
         engine = make_sync_engine(url)

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
-from api.relay import global_id
+from api.relay import decode_id, global_id
 from engine.access.permissions import Role
 from tests.api.consumer.personal import (
     ADDRESS,
@@ -113,3 +113,17 @@ def test_the_export_needs_the_member_export_permission(gql: GraphQL, db: Engine,
 
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert MOBILE not in json.dumps(body)
+
+
+def test_an_export_is_recorded_in_the_audit_trail(gql: GraphQL, db: Engine, member: dict[str, Any]) -> None:
+    # when
+    data_of(export(gql, member["id"]))
+
+    # then: one event naming the member, and none of the exported values in it
+    with db.connect() as c:
+        rows = c.execute(text(
+            "SELECT actor_name, object_type, object_id, outcome, changes FROM audit_events WHERE operation = 'memberExport'"
+        )).all()
+    assert [(r.actor_name, r.object_type, r.outcome) for r in rows] == [("test-admin", "Member", "ok")]
+    assert rows[0].object_id == decode_id(member["id"])[1]
+    assert MOBILE not in str(rows[0]) and NAME not in str(rows[0])
