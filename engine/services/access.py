@@ -214,12 +214,11 @@ async def principal_of(session: AsyncSession, row: User | ApiKey) -> Principal:
 
 
 async def _subtree(session: AsyncSession, root: int) -> frozenset[int]:
-    found, frontier = {root}, [root]
-    while frontier:
-        children = (await session.scalars(select(Dealer.id).where(Dealer.parent_id.in_(frontier)))).all()
-        frontier = [c for c in children if c not in found]
-        found.update(frontier)
-    return frozenset(found)
+    """The dealer and every dealer below it, in one recursive query (runs on every request)."""
+    tree = select(Dealer.id).where(Dealer.id == root).cte("subtree", recursive=True)
+    # UNION, not UNION ALL: even a corrupt tree with a cycle ends.
+    tree = tree.union(select(Dealer.id).join(tree, Dealer.parent_id == tree.c.id))
+    return frozenset((await session.scalars(select(tree.c.id))).all())
 
 
 def token_still_valid(user: User, issued_at: datetime) -> bool:
