@@ -88,4 +88,5 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.engine = engine
     app.state.settings = settings
+    app.state.limiter = limiter
     return app

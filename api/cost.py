@@ -5,6 +5,7 @@ Every field costs 1; a connection field (one with a `first` argument) costs 1 pl
 selection's cost times its page size (the literal, the variable's value, or the argument's
 default, 20 when it has none), at most the largest page a connection serves: a larger `first`
 is refused by the field itself (OUT_OF_RANGE), or by variable coercion when it is no Int at all.
+`nodes(ids:)` counts its selection once per id, any other list field LIST_ITEMS (10) times.
 Fragments count where they are spread; introspection fields cost 1 each, whatever they select."""
 
 from __future__ import annotations
@@ -28,16 +29,23 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    get_nullable_type,
+    is_list_type,
     get_operation_ast,
 )
 from schemas.errors import ErrorCode
 
 DEFAULT_PAGE_SIZE = 20
 PAGE_ARGUMENT = "first"
+IDS_ARGUMENT = "ids"  # `nodes(ids:)`: one selection per id
+# A plain list field (a dealer's children, its stores, a technician's skills) has no page size:
+# priced as this many items, so nesting lists cannot hide a large fan-out behind a cost of 1.
+LIST_ITEMS = 10
 
 
 class QueryCostLimiter(SchemaExtension):
@@ -126,14 +134,17 @@ class _Costing:
         if node.selection_set is None:
             return 1
         child = get_named_type(definition.type) if definition is not None else None
-        return 1 + self.page_size(node, definition) * self.selections(node.selection_set, child, spread)
+        # A connection's edges are its page, already counted by the connection's `first`.
+        page = 1 if parent is not None and parent.name.endswith("Connection") else self.page_size(node, definition)
+        return 1 + page * self.selections(node.selection_set, child, spread)
 
     def page_size(self, node: FieldNode, definition: GraphQLField | None) -> int:
-        """How many times a field's selection counts: its `first` for a connection, else once."""
+        """How many times a field's selection counts: its `first` for a connection, the number of
+        ids for `nodes`, LIST_ITEMS for any other list, else once."""
         given = next((a.value for a in node.arguments or () if a.name.value == PAGE_ARGUMENT), None)
         declared = definition.args.get(PAGE_ARGUMENT) if definition is not None else None
         if given is None and declared is None:
-            return 1
+            return self.list_size(node, definition)
         value: Any = None
         if isinstance(given, IntValueNode):
             value = int(given.value)
@@ -146,3 +157,18 @@ class _Costing:
         # At least 1: a negative `first` (refused when the field runs) must not offset other fields' cost.
         value = max(value, 1)
         return value if self.max_page_size is None else min(value, self.max_page_size)
+
+    def list_size(self, node: FieldNode, definition: GraphQLField | None) -> int:
+        if definition is None or not is_list_type(get_nullable_type(definition.type)):
+            return 1
+        ids = next((a.value for a in node.arguments or () if a.name.value == IDS_ARGUMENT), None)
+        if ids is None:
+            return LIST_ITEMS
+        count: Any = None
+        if isinstance(ids, ListValueNode):
+            count = len(ids.values)
+        elif isinstance(ids, VariableNode):
+            value = self.variables.get(ids.name.value)
+            count = len(value) if isinstance(value, list) else None
+        count = max(count if isinstance(count, int) else LIST_ITEMS, 1)
+        return count if self.max_page_size is None else min(count, self.max_page_size)

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     max_query_aliases: int = 30
     page_size_max: int = 100
     # Cost of one operation: each field 1, a connection's selection multiplied by its page size.
-    max_query_cost: int = 20_000
+    max_query_cost: int = 100_000
 
     # Secrets. Data keys: "kid:base64 of 32 bytes" entries separated by commas; the active one
     # (data_key_id, default the first) encrypts, every listed one decrypts, so keys can rotate.

@@ -18,6 +18,7 @@ from api.relay import pk_of
 from engine.access.permissions import Permission as P
 from engine.access.permissions import Role
 from engine.services import access as service
+from schemas.errors import ErrorCode
 
 GRANT_IDS = {"dealer_id": "Dealer", "network_ids": "ServiceNetwork", "technician_id": "Technician"}
 
@@ -146,6 +147,13 @@ class AccessMutations:
     )
     async def viewer_password_change(self, info: Info, input: ViewerPasswordChangeInput) -> ViewerPasswordChangePayload:
         principal = info.context.principal
+        # Each attempt checks a password: it counts against the same budget as logins, or a
+        # stolen token with 30 aliased calls per request would out-guess the login limit.
+        limiter = info.context.request.app.state.limiter
+        if limiter.hit(f"login:{principal.name}", info.context.settings.login_attempts_per_minute) is not None:
+            refused = MutationError(field="input.currentPassword", message="too many password attempts; wait and retry",
+                                    code=ErrorCode.RATE_LIMITED)
+            return ViewerPasswordChangePayload(viewer=None, errors=[refused])
         user, errors = await run_mutation(
             info, lambda s: service.change_own_password(s, principal.id, input_data(input))  # type: ignore[arg-type]
         )

@@ -58,12 +58,14 @@ class MemberOrder:
 def member_conditions(where: MemberWhereInput | None, personal_data: bool = True) -> list[ColumnElement[bool]]:
     if where is None:
         return []
+    # Searching by a personal field would unmask it by guessing (a name a character at a time,
+    # a mobile's hidden digits in 10^4 tries): only roles that see the fields whole may.
     if where.name_contains and not personal_data:
-        # A substring search over masked names would unmask them a character at a time.
-        raise ClientError(
-            "searching by name needs personal_data:read; look members up by member number or mobile",
-            ErrorCode.FORBIDDEN, "where.nameContains",
-        )
+        raise ClientError("searching by name needs personal_data:read; look members up by member number",
+                          ErrorCode.FORBIDDEN, "where.nameContains")
+    if where.mobile is not None and not personal_data:
+        raise ClientError("looking up by mobile needs personal_data:read; look members up by member number",
+                          ErrorCode.FORBIDDEN, "where.mobile")
     c: list[Any] = []
     if where.tier:
         c.append(m.Member.tier.in_(where.tier))
@@ -137,9 +139,12 @@ class ConsumerQueries:
         where: MemberWhereInput | None = None,
         sort_by: MemberOrder | None = None,
     ) -> Connection[Member]:
+        personal = info.context.can(P.PERSONAL_DATA)
+        if sort_by is not None and sort_by.field is MemberOrderField.NAME and not personal:
+            # The cursor of a name-sorted page carries the name, and a forged one compares with it.
+            raise ClientError("sorting by name needs personal_data:read", ErrorCode.FORBIDDEN, "sortBy.field")
         return await paginate_sorted(
-            info, m.Member, member_conditions(where, info.context.can(P.PERSONAL_DATA)), sort_by,
-            MemberOrderField.MEMBER_NO, first, after
+            info, m.Member, member_conditions(where, personal), sort_by, MemberOrderField.MEMBER_NO, first, after
         )
 
     @strawberry.field(

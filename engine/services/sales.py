@@ -26,6 +26,7 @@ from engine.services.common import (
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, Store
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
+from engine.store.scoping import UNSCOPED
 from schemas.enums import PeriodKind, SalesOrderStatus, TargetOwner
 from schemas.errors import ErrorCode
 from schemas.sales import (
@@ -258,11 +259,12 @@ async def _next_order_no(session: AsyncSession, placed_at: datetime) -> str:
     day = clock.today(placed_at)
     prefix = order_no_prefix(day)
     length = len(prefix) + ORDER_NO_SEQUENCE_DIGITS
+    # Unscoped: a dealer must not pick a number another dealer's order already holds.
     taken = await session.scalars(
         select(SalesOrder.order_no).where(
             SalesOrder.order_no.startswith(prefix, autoescape=True),
             func.length(SalesOrder.order_no) == length,
-        )
+        ).execution_options(**{UNSCOPED: True})
     )
     used = max(
         (int(number[len(prefix) :]) for number in taken if is_generated_order_no(number)),

@@ -1,5 +1,6 @@
 """The query cost limit: every field counts 1, a connection's selection counts once per item of
-its `first`; an operation over the limit is refused before it runs, with its cost and the limit."""
+its `first`, `nodes` once per id, any other list LIST_ITEMS times; an operation over the limit is
+refused before it runs, with its cost and the limit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.console.page import OPERATIONS_DIR, example_variables
-from api.cost import operation_cost
+from api.cost import LIST_ITEMS, operation_cost
 from api.schema import build_schema
 from engine.settings import Settings
 from engine.store.access import AuditEvent
@@ -22,7 +23,7 @@ from tests.conftest import GraphQL, data_of
 
 DEFAULT_LIMIT = Settings().max_query_cost
 
-# 20 dealer fields + stores (1 + 13 store fields) = 34 a dealer.
+# 20 dealer fields + stores (a list: 1 + LIST_ITEMS × 13 store fields) a dealer.
 _FRAGMENTS = """
 fragment StoreFields on Store {
   id code name regionCode address latitude longitude manager phone grade displayStatus createdAt updatedAt
@@ -33,9 +34,9 @@ fragment DealerFields on Dealer {
   createdAt updatedAt stores { ...StoreFields }
 }
 """
-DEALER_COST = 34
-# A node: the dealer and five levels of children below it, each level 1 + a dealer.
-TREE_NODE_COST = DEALER_COST + 5 * (1 + DEALER_COST)
+DEALER_COST = 20 + 1 + LIST_ITEMS * 13
+# A node: the dealer and two levels of children below it; `children` is a list (LIST_ITEMS each).
+TREE_NODE_COST = DEALER_COST + 1 + LIST_ITEMS * (DEALER_COST + 1 + LIST_ITEMS * DEALER_COST)
 
 
 def tree_cost(first: int) -> int:
@@ -46,8 +47,7 @@ def tree_cost(first: int) -> int:
 TREES = """
 query Trees($first: Int) {
   dealers(first: $first) {
-    edges { node { ...DealerFields children { ...DealerFields children { ...DealerFields children {
-      ...DealerFields children { ...DealerFields children { ...DealerFields } } } } } } }
+    edges { node { ...DealerFields children { ...DealerFields children { ...DealerFields } } } }
   }
 }
 """ + _FRAGMENTS
@@ -55,8 +55,7 @@ query Trees($first: Int) {
 TREES_OF_100 = """
 query TreesOf100 {
   dealers(first: 100) {
-    edges { node { ...DealerFields children { ...DealerFields children { ...DealerFields children {
-      ...DealerFields children { ...DealerFields children { ...DealerFields } } } } } } }
+    edges { node { ...DealerFields children { ...DealerFields children { ...DealerFields } } } }
   }
 }
 """ + _FRAGMENTS
@@ -64,8 +63,7 @@ query TreesOf100 {
 TREES_BY_DEFAULT = """
 query TreesByDefault($first: Int = 100) {
   dealers(first: $first) {
-    edges { node { ...DealerFields children { ...DealerFields children { ...DealerFields children {
-      ...DealerFields children { ...DealerFields children { ...DealerFields } } } } } } }
+    edges { node { ...DealerFields children { ...DealerFields children { ...DealerFields } } } }
   }
 }
 """ + _FRAGMENTS
@@ -78,8 +76,7 @@ query TreesInline($first: Int) {
       id code name legalRepresentative channelType cooperationLevel registeredCapitalFen signingDate agreementRef
       mainBrands mainCategories warehouseM2 vehicles staff outletsCovered creditLimitFen paymentTermsDays regionCodes
       createdAt updatedAt stores { id code name regionCode address latitude longitude manager phone grade displayStatus createdAt updatedAt }
-      children { ...DealerFields children { ...DealerFields children {
-        ...DealerFields children { ...DealerFields children { ...DealerFields } } } } }
+      children { ...DealerFields children { ...DealerFields } }
     } } }
   }
 }
@@ -192,7 +189,8 @@ def test_introspection_costs_little(strict: GraphQL) -> None:
 
 
 def test_a_mutation_over_the_limit_is_not_executed_nor_audited(strict: GraphQL, db: Engine) -> None:
-    # given: a create costing dealerCreate 1 + dealer (1 + 4 fields + stores 1 + 1) + errors (1 + 2) = 11
+    # given: a create costing dealerCreate 1 + dealer (1 + 4 fields + stores 1 + 10 × 1)
+    # + errors (1 + 10 × 2) = 38: payload lists count LIST_ITEMS times like any other list
     variables = {"input": {"code": "P01", "name": "经销商", "legalRepresentative": "张伟",
                            "channelType": "AGENT", "cooperationLevel": "CITY_AGENT"}}
 
@@ -200,7 +198,7 @@ def test_a_mutation_over_the_limit_is_not_executed_nor_audited(strict: GraphQL, 
     error = refusal(strict(DEALER_CREATE, variables))
 
     # then
-    assert error["extensions"]["cost"] == 11
+    assert error["extensions"]["cost"] == 1 + (1 + 4 + 1 + LIST_ITEMS) + (1 + LIST_ITEMS * 2)
     with db.connect() as c:
         assert c.scalar(select(func.count()).select_from(Dealer)) == 0
         assert c.scalar(select(func.count()).select_from(AuditEvent)) == 0
@@ -220,3 +218,25 @@ def test_each_console_operation_costs_less_than_the_default_limit_and_runs(gql: 
     # then
     assert 0 < cost <= DEFAULT_LIMIT
     assert "LIMIT_EXCEEDED" not in [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+NODES_TREES = """
+query NodesTrees($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on Dealer { code children { code children { code stores { code } } } } }
+}
+"""
+
+
+def test_nodes_count_once_per_id_and_plain_lists_count_as_many_items(gql: GraphQL) -> None:
+    # given: the same nested lists asked for 1 and for 100 dealers by id
+    schema = build_schema(Settings(crm_env="test"))._schema
+    # code 1 + children (1 + 10 × (code 1 + children (1 + 10 × (code 1 + stores (1 + 10 × code 1)))))
+    tree = 1 + 1 + LIST_ITEMS * (1 + 1 + LIST_ITEMS * (1 + 1 + LIST_ITEMS * 1))
+
+    # when
+    one = operation_cost(schema, parse(NODES_TREES), None, {"ids": ["x"]}, 100)
+    hundred = operation_cost(schema, parse(NODES_TREES), None, {"ids": ["x"] * 100}, 100)
+
+    # then: a fan-out of lists cannot hide behind `nodes` or a list without `first`
+    assert one == 1 + tree
+    assert hundred == 1 + 100 * tree

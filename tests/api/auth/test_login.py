@@ -246,3 +246,24 @@ def test_the_stored_password_is_an_argon2id_hash(gql: GraphQL, db: Engine) -> No
     assert row["password_hash"].startswith("$argon2id$")
     assert verify_password(row["password_hash"], PASSWORD)
     assert PASSWORD not in repr(dict(row)).replace(row["password_hash"], "")
+
+
+GUESSES = "mutation Guess {" + "".join(
+    f' g{i}: viewerPasswordChange(input: {{currentPassword: "guess number {i:02}", newPassword: "a new password 2026"}})'
+    " { errors { field code } }"
+    for i in range(6)
+) + " }"
+
+
+def test_password_guesses_through_aliased_changes_share_the_login_limit(gql: GraphQL, strict_login: TestClient) -> None:
+    # given: a person's token (one login attempt of the three a minute used)
+    create_user(gql, "alice", ["ANALYST"])
+    token = login(strict_login, "alice")
+
+    # when: six guesses of the current password in one request
+    body = data_of(strict_login.post("/graphql", json={"query": GUESSES}, headers=bearer(token)).json())
+
+    # then: two are checked (wrong), the rest refused unchecked, and the login budget is spent too
+    codes = [body[f"g{i}"]["errors"][0]["code"] for i in range(6)]
+    assert codes == ["INVALID", "INVALID", "RATE_LIMITED", "RATE_LIMITED", "RATE_LIMITED", "RATE_LIMITED"]
+    assert strict_login.post("/auth/login", json={"username": "alice", "password": PASSWORD}).status_code == 429
