@@ -35,8 +35,8 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
-    is_list_type,
     get_operation_ast,
+    is_list_type,
 )
 from schemas.errors import ErrorCode
 

@@ -13,7 +13,7 @@ import api.enums  # noqa: F401  (registers the enums)
 from api.catalogue.types import Product
 from api.channel.types import Store
 from api.permissions import requires
-from api.personal import shown
+from api.personal import coordinate, shown, withheld
 from api.relay import node_type
 from engine.access.permissions import Permission as P
 from engine.privacy.masking import mask_address, mask_id_number, mask_mobile, mask_name
@@ -30,13 +30,6 @@ class Member(relay.Node):
     id: relay.NodeID[int]
     member_no: str
     region_code: str
-    latitude: float | None
-    longitude: float | None
-    estate: str | None = strawberry.field(description="Residential estate (小区) name.")
-    layout: str | None = strawberry.field(description="Home layout, e.g. 3室2厅.")
-    household_size: int | None
-    income_band: IncomeBand | None
-    special_needs: list[SpecialNeed]
     tags: list[str]
     tier: MemberTier
     growth_value: int
@@ -64,6 +57,34 @@ class Member(relay.Node):
     @strawberry.field(description="Resident ID number, if given; masked (310***********1234) without `personal_data:read`; null once erased.")
     def id_number(self, info: Info) -> str | None:
         return shown(info, self.id_number, mask_id_number)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The home's position; rounded to 0.01° (~1 km) without `personal_data:read`.")
+    def latitude(self, info: Info) -> float | None:
+        return coordinate(info, self.latitude)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The home's position; rounded to 0.01° (~1 km) without `personal_data:read`.")
+    def longitude(self, info: Info) -> float | None:
+        return coordinate(info, self.longitude)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Residential estate (小区) name; masked without `personal_data:read`.")
+    def estate(self, info: Info) -> str | None:
+        return shown(info, self.estate, mask_address)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Home layout, e.g. 3室2厅; null without `personal_data:read`.")
+    def layout(self, info: Info) -> str | None:
+        return withheld(info, self.layout)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Null without `personal_data:read`.")
+    def household_size(self, info: Info) -> int | None:
+        return withheld(info, self.household_size)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Null without `personal_data:read`.")
+    def income_band(self, info: Info) -> IncomeBand | None:
+        return withheld(info, self.income_band)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Care needs (elderly, disability…); empty without `personal_data:read`.")
+    def special_needs(self, info: Info) -> list[SpecialNeed]:
+        return withheld(info, self.special_needs) or []  # type: ignore[arg-type]
 
     @strawberry.field(description="Every consent given or withdrawn, oldest first.")
     async def consent_history(self, info: Info) -> list[ConsentEvent]:

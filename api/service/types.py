@@ -12,7 +12,7 @@ import api.enums  # noqa: F401  (registers the enums)
 from api.catalogue.types import Product
 from api.consumer.types import Member, ProductRegistration
 from api.permissions import requires
-from api.personal import shown
+from api.personal import coordinate, shown
 from api.relay import node_type
 from engine.access.permissions import Permission as P
 from engine.privacy.masking import mask_address
@@ -115,8 +115,6 @@ class WorkOrder(relay.Node):
     kind: WorkOrderKind
     status: WorkOrderStatus
     region_code: str
-    latitude: float
-    longitude: float
     required_skill: Skill
     min_skill_level: int
     duration_minutes: int
@@ -132,6 +130,14 @@ class WorkOrder(relay.Node):
     )
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="The visit's position (the home's); rounded to 0.01° (~1 km) without `personal_data:read`.")
+    def latitude(self, info: Info) -> float:
+        return coordinate(info, self.latitude)  # type: ignore[arg-type, return-value]
+
+    @strawberry.field(description="The visit's position (the home's); rounded to 0.01° (~1 km) without `personal_data:read`.")
+    def longitude(self, info: Info) -> float:
+        return coordinate(info, self.longitude)  # type: ignore[arg-type, return-value]
 
     @strawberry.field(
         description="The visit address (the member's home); masked after the district without "

@@ -115,6 +115,8 @@ async def erase_member(session: AsyncSession, member_id: int, data: dict[str, An
     orders = select(WorkOrder).where(WorkOrder.member_id == member.id).execution_options(**{UNSCOPED: True})
     for order in await session.scalars(orders):
         order.address = None
+        # The position was the home's: kept (dispatch needs one) but only to ~1 km, district level.
+        order.latitude, order.longitude = round(order.latitude, 2), round(order.longitude, 2)
     await session.flush()
     return member
 
@@ -171,13 +173,13 @@ async def _registration_errors(
     session: AsyncSession, fields: RegistrationFields, own_id: int | None, today: date
 ) -> list[FieldError]:
     errors = await missing_references(
-        session,
-        [
-            (("member_id",), Member, fields.member_id),
-            (("product_id",), Product, fields.product_id),
-            (("store_id",), Store, fields.store_id),
-        ],
+        session, [(("member_id",), Member, fields.member_id), (("product_id",), Product, fields.product_id)]
     )
+    # Unscoped: a service agent records where a unit was bought without reading the channel.
+    if fields.store_id is not None and await session.scalar(
+        select(Store.id).where(Store.id == fields.store_id).execution_options(**{UNSCOPED: True})
+    ) is None:
+        errors.append(FieldError(("store_id",), f"Store {fields.store_id} does not exist", ErrorCode.NOT_FOUND))
     if fields.purchase_date > today:
         errors.append(
             FieldError(("purchase_date",), f"the purchase date is after today ({today.isoformat()})", ErrorCode.OUT_OF_RANGE)
