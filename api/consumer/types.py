@@ -66,9 +66,11 @@ class Member(relay.Node):
     def longitude(self, info: Info) -> float | None:
         return coordinate(info, self.longitude)  # type: ignore[arg-type]
 
-    @strawberry.field(description="Residential estate (小区) name; masked without `personal_data:read`.")
+    @strawberry.field(description="Residential estate (小区) name; masked (****) without `personal_data:read`.")
     def estate(self, info: Info) -> str | None:
-        return shown(info, self.estate, mask_address)  # type: ignore[arg-type]
+        # Masked as an address, keeping nothing: an address opens with city and district, an
+        # estate name with the estate itself (the district is in regionCode).
+        return shown(info, self.estate, lambda estate: mask_address(estate, keep=0))  # type: ignore[arg-type]
 
     @strawberry.field(description="Home layout, e.g. 3室2厅; null without `personal_data:read`.")
     def layout(self, info: Info) -> str | None:

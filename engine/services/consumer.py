@@ -98,8 +98,10 @@ async def update_member(session: AsyncSession, member_id: int, patch: dict[str, 
 
 async def erase_member(session: AsyncSession, member_id: int, data: dict[str, Any], actor: str) -> Member:
     """Anonymise a member on request: personal fields emptied (the mobile number becomes free),
-    consent withdrawn, the visit address of every work order emptied. The row, its number, tier,
-    growth value and region, its registrations and orders stay, so aggregates still add up."""
+    consent withdrawn; on every work order the visit address emptied and the position (the
+    home's; NOT NULL, dispatch needs one) rounded to 2 decimals, ~1 km, district level. The row,
+    its number, tier, growth value and region, its registrations and orders stay, so aggregates
+    still add up."""
     erasure = validate(ErasureFields, data)
     member = await get_or_error(session, Member, member_id)
     refuse_if_erased(member, "erasing")
@@ -115,7 +117,6 @@ async def erase_member(session: AsyncSession, member_id: int, data: dict[str, An
     orders = select(WorkOrder).where(WorkOrder.member_id == member.id).execution_options(**{UNSCOPED: True})
     for order in await session.scalars(orders):
         order.address = None
-        # The position was the home's: kept (dispatch needs one) but only to ~1 km, district level.
         order.latitude, order.longitude = round(order.latitude, 2), round(order.longitude, 2)
     await session.flush()
     return member

@@ -199,9 +199,14 @@ async def update_work_order(
     check = validate(VersionCheck, {"expected_version": changes.pop("expected_version", None)})
     order = await _load(session, work_order_id, check.expected_version)
     expect_status(order.status, RESCHEDULABLE, f"rescheduling work order {order.order_no}")
+    # An erased member's order has no visit address left, and taking a new one would undo the erasure.
     if order.address is None:
-        raise DomainError.single(("id",), f"work order {order.order_no} belongs to an erased member: it cannot be rescheduled",
-                                 ErrorCode.WRONG_STATUS)
+        raise DomainError.single(
+            ("id",),
+            f"work order {order.order_no} belongs to an erased member and has no visit address: "
+            "it cannot be rescheduled; cancel it instead",
+            ErrorCode.WRONG_STATUS,
+        )
     schedule = merge(WorkOrderSchedule, WorkOrderSchedule.model_validate(order), changes)
     for key, value in schedule.model_dump().items():
         setattr(order, key, value)
