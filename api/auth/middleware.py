@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -71,7 +69,3 @@ class AuthMiddleware:
         if principal.kind == "api_key":
             return principal.rate_limit_per_minute or self.settings.rate_limit_key_per_minute
         return self.settings.rate_limit_user_per_minute
-
-
-def principal_of_request(request: Any) -> Principal | None:
-    return request.scope.get("principal") if request is not None else None
