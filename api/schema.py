@@ -22,8 +22,14 @@ from api.consumer.mutations import ConsumerMutations
 from api.consumer.queries import ConsumerQueries
 from api.errors import ClientError
 from api.extensions import extensions
+from api.loyalty.mutations import LoyaltyMutations
+from api.loyalty.queries import LoyaltyQueries
 from api.permissions import declared, requires
+from api.pricing.mutations import PricingMutations
+from api.pricing.queries import PricingQueries
 from api.relay import NODE_MODELS, decode_id
+from api.rules.mutations import RuleMutations
+from api.rules.queries import RuleQueries
 from api.sales.mutations import SalesMutations
 from api.sales.queries import SalesQueries
 from api.scalars import SCALARS
@@ -58,8 +64,8 @@ class NodeQueries:
         return list(await asyncio.gather(*(loaders.by_id(NODE_MODELS[t]).load(pk) for t, pk in keys)))
 
 
-QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries, AccessQueries, AuditQueries)
-MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations, AccessMutations)
+QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries, AccessQueries, AuditQueries, RuleQueries, LoyaltyQueries, PricingQueries)
+MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations, AccessMutations, RuleMutations, LoyaltyMutations, PricingMutations)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

@@ -119,6 +119,7 @@ class MemberFields(BaseModel):
     tags: Annotated[list[Tag], Field(max_length=50), NoRepeats] = []
     tier: MemberTier = MemberTier.NORMAL
     growth_value: Count = 0
+    birth_month: Annotated[int, Field(ge=1, le=12)] | None = None
 
     @model_validator(mode="after")
     def _both_coordinates_or_neither(self) -> MemberFields:

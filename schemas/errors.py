@@ -14,6 +14,7 @@ class ErrorCode(str, Enum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     WRONG_STATUS = "WRONG_STATUS"  # the object's status does not allow this change (not a transition)
     CONFLICT = "CONFLICT"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"  # a member's points balance is short of a redemption
     BAD_GLOBAL_ID = "BAD_GLOBAL_ID"
     BAD_CURSOR = "BAD_CURSOR"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"

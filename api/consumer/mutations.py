@@ -48,6 +48,7 @@ class MemberCreateInput:
     tags: list[str] | None = UNSET
     tier: MemberTier | None = strawberry.field(default=UNSET, description="Default NORMAL.")
     growth_value: int | None = UNSET
+    birth_month: int | None = strawberry.field(default=None, description="1-12, for the birthday-month points bonus.")
 
 
 @strawberry.input(description="Changes to a member; omitted fields keep their value.")
@@ -68,6 +69,7 @@ class MemberUpdateInput:
     tags: list[str] | None = UNSET
     tier: MemberTier | None = UNSET
     growth_value: int | None = UNSET
+    birth_month: int | None = UNSET
 
 
 @strawberry.input(description="A member's request to have their personal data erased.")

@@ -84,6 +84,10 @@ class Member(relay.Node):
     def income_band(self, info: Info) -> IncomeBand | None:
         return withheld(info, self.income_band)  # type: ignore[arg-type]
 
+    @strawberry.field(description="Month of birth, 1-12 (the birthday-month points bonus); null without `personal_data:read`.")
+    def birth_month(self, info: Info) -> int | None:
+        return withheld(info, self.birth_month)  # type: ignore[arg-type]
+
     @strawberry.field(description="Care needs (elderly, disability…); empty without `personal_data:read`.")
     def special_needs(self, info: Info) -> list[SpecialNeed]:
         return withheld(info, self.special_needs) or []  # type: ignore[arg-type]

@@ -37,6 +37,13 @@ class Permission(str, Enum):
     WORK_ORDER_FIELD = "work_order:field"  # accept, travel, check in, complete
     AUDIT_READ = "audit:read"
     ACCESS_ADMIN = "access:admin"  # users and API keys
+    RULES_READ = "rules:read"  # rule sets, their versions and documents, coupon campaigns
+    RULES_WRITE = "rules:write"  # author drafts, simulate them, issue coupon codes
+    RULES_PUBLISH = "rules:publish"  # publish and retire versions
+    PRICE_QUOTE = "price:quote"  # quote prices under the live rules
+    ORDER_PLACE = "order:place"  # place, return and cancel priced orders (redeems coupons, earns points)
+    LOYALTY_READ = "loyalty:read"  # members' points ledgers and balances
+    LOYALTY_WRITE = "loyalty:write"  # award activity points, redeem, expire
 
 
 P = Permission
@@ -45,18 +52,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPS_PLANNER: frozenset({
         P.CHANNEL_READ, P.CATALOGUE_READ, P.MEMBER_READ, P.SERVICE_READ, P.SERVICE_WRITE,
-        P.WORK_ORDER_READ, P.WORK_ORDER_WRITE,
+        P.WORK_ORDER_READ, P.WORK_ORDER_WRITE, P.PRICE_QUOTE,
     }),
     Role.CHANNEL_MANAGER: frozenset({
         P.CHANNEL_READ, P.CHANNEL_WRITE, P.STORE_WRITE, P.CATALOGUE_READ, P.CATALOGUE_WRITE,
         P.SALES_READ, P.SALES_ORDER_WRITE, P.SALES_ORDER_APPROVE, P.TARGET_WRITE,
+        P.RULES_READ, P.RULES_WRITE, P.RULES_PUBLISH, P.PRICE_QUOTE, P.ORDER_PLACE,
     }),
     Role.DEALER: frozenset({
         P.CHANNEL_READ, P.STORE_WRITE, P.CATALOGUE_READ, P.SALES_READ, P.SALES_ORDER_WRITE,
+        P.PRICE_QUOTE, P.ORDER_PLACE,
     }),
     Role.SERVICE_AGENT: frozenset({
         P.CATALOGUE_READ, P.MEMBER_READ, P.MEMBER_WRITE, P.PERSONAL_DATA, P.SERVICE_READ,
-        P.WORK_ORDER_READ, P.WORK_ORDER_WRITE,
+        P.WORK_ORDER_READ, P.WORK_ORDER_WRITE, P.LOYALTY_READ, P.LOYALTY_WRITE,
     }),
     Role.TECHNICIAN: frozenset({
         P.CATALOGUE_READ, P.MEMBER_READ, P.PERSONAL_DATA, P.SERVICE_READ, P.WORK_ORDER_READ,
@@ -64,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.ANALYST: frozenset({
         P.CHANNEL_READ, P.CATALOGUE_READ, P.SALES_READ, P.SERVICE_READ, P.WORK_ORDER_READ,
+        P.RULES_READ,
     }),
 }
 

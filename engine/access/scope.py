@@ -17,6 +17,9 @@ from engine.store.base import Base
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, DealerRegion, Store
 from engine.store.consumer import ConsentEvent, Member, ProductRegistration
+from engine.store.loyalty import PointsAllocation, PointsEntry
+from engine.store.pricing import CouponCode, CouponRedemption, PricedOrder, PricedOrderLine, RuleBudgetUse
+from engine.store.rules import RuleSet, RuleSetVersion
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
 from engine.store.service import (
     ServiceNetwork,
@@ -38,6 +41,10 @@ READ_PERMISSION: dict[type[Base], Permission] = {
     ServiceNetwork: P.SERVICE_READ, Technician: P.SERVICE_READ, TechnicianSkill: P.SERVICE_READ,
     WorkOrder: P.WORK_ORDER_READ, WorkOrderEvent: P.WORK_ORDER_READ,
     User: P.ACCESS_ADMIN, ApiKey: P.ACCESS_ADMIN, AuditEvent: P.AUDIT_READ,
+    RuleSet: P.RULES_READ, RuleSetVersion: P.RULES_READ,
+    PointsEntry: P.LOYALTY_READ, PointsAllocation: P.LOYALTY_READ,
+    CouponCode: P.RULES_READ, CouponRedemption: P.RULES_READ, RuleBudgetUse: P.RULES_READ,
+    PricedOrder: P.ORDER_PLACE, PricedOrderLine: P.ORDER_PLACE,
 }
 
 
@@ -61,7 +68,10 @@ def row_criteria(principal: Principal) -> Criteria:
 def _dealer(dealers: frozenset[int]) -> dict[type[Base], Any]:
     ids = sorted(dealers)
     orders = select(SalesOrder.id).where(SalesOrder.dealer_id.in_(ids))
+    priced = select(PricedOrder.id).where(PricedOrder.dealer_id.in_(ids))
     return {
+        PricedOrder: PricedOrder.dealer_id.in_(ids),
+        PricedOrderLine: PricedOrderLine.order_id.in_(priced),
         Dealer: Dealer.id.in_(ids),
         DealerRegion: DealerRegion.dealer_id.in_(ids),
         Store: Store.dealer_id.in_(ids),
@@ -94,6 +104,9 @@ def _service_agent(networks: frozenset[int], regions: frozenset[str]) -> dict[ty
         Member: member,
         ProductRegistration: ProductRegistration.member_id.in_(members),
         ConsentEvent: ConsentEvent.member_id.in_(members),
+        # A member's points follow the member; an allocation, the entry it belongs to.
+        PointsEntry: PointsEntry.member_id.in_(members),
+        PointsAllocation: PointsAllocation.entry_id.in_(select(PointsEntry.id).where(PointsEntry.member_id.in_(members))),
     }
 
 

@@ -11,6 +11,7 @@ from engine.demo.catalogue import product_rows
 from engine.demo.channel import dealer_rows, store_rows
 from engine.demo.consumers import consent_rows, member_rows, registration_rows
 from engine.demo.rows import Rows
+from engine.demo.rules import rule_rows
 from engine.demo.sales import sales_order_rows, target_rows
 from engine.demo.service import network_rows, technician_rows, work_order_rows
 from engine.demo.sizes import DEFAULT_DEMO_DATE, SCALES, DemoSize
@@ -33,6 +34,9 @@ TABLES = (
     "technician_skills",
     "work_orders",
     "work_order_events",
+    "rule_sets",
+    "rule_set_versions",
+    "coupon_codes",
 )
 # One random stream per part, so that growing one part never reshuffles another.
 _STREAMS = (
@@ -91,7 +95,11 @@ def generate(
         registrations,
         products,
     )
+    rule_sets, rule_versions, coupon_codes = rule_rows(day)
     tables = {
+        "rule_sets": rule_sets,
+        "rule_set_versions": rule_versions,
+        "coupon_codes": coupon_codes,
         "dealers": dealers,
         "dealer_regions": dealer_regions,
         "stores": stores,

@@ -43,6 +43,7 @@ from schemas.errors import ErrorCode
 ERASED_NAME = "已注销会员"
 ERASED_FIELDS = (
     "mobile", "address", "id_number", "estate", "layout", "household_size", "income_band", "latitude", "longitude",
+    "birth_month",
 )
 ERASURE = "erasure"
 

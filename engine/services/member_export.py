@@ -29,7 +29,7 @@ FORMAT = "crm-engine.member-export/1"
 MEMBER_FIELDS = (
     "member_no", "name", "mobile", "id_number", "region_code", "address", "latitude", "longitude",
     "estate", "layout", "household_size", "income_band", "special_needs", "tags", "tier",
-    "growth_value", "marketing_consent", "consent_updated_at", "erased_at", "created_at", "updated_at",
+    "growth_value", "birth_month", "marketing_consent", "consent_updated_at", "erased_at", "created_at", "updated_at",
 )
 REGISTRATION_FIELDS = ("serial_number", "purchase_date", "warranty_end", "created_at", "updated_at")
 WORK_ORDER_FIELDS = (

@@ -5,6 +5,9 @@ from engine.store.base import Base
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, DealerRegion, Store
 from engine.store.consumer import ConsentEvent, Member, ProductRegistration
+from engine.store.loyalty import PointsAllocation, PointsEntry
+from engine.store.pricing import CouponCode, CouponRedemption, PricedOrder, PricedOrderLine, RuleBudgetUse
+from engine.store.rules import RuleSet, RuleSetVersion
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
 from engine.store.service import (
     ServiceNetwork,
@@ -19,11 +22,20 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ConsentEvent",
+    "CouponCode",
+    "CouponRedemption",
     "Dealer",
     "DealerRegion",
     "Member",
+    "PointsAllocation",
+    "PointsEntry",
+    "PricedOrder",
+    "PricedOrderLine",
     "Product",
     "ProductRegistration",
+    "RuleBudgetUse",
+    "RuleSet",
+    "RuleSetVersion",
     "SalesOrder",
     "SalesOrderEvent",
     "SalesOrderLine",

@@ -38,6 +38,7 @@ class Member(Timestamped, Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     tier: Mapped[MemberTier] = mapped_column(enum_column(MemberTier), index=True)
     growth_value: Mapped[int] = mapped_column(default=0)
+    birth_month: Mapped[int | None]  # 1-12; for the loyalty birthday-month bonus
     marketing_consent: Mapped[bool] = mapped_column(default=False)
     consent_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

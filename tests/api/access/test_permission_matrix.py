@@ -64,6 +64,18 @@ apiKeys                    X     .      .       .       .     .      .
 auditEvents                X     .      .       .       .     .      .
 # A member's data, all of it, on the member's request: admins only.
 memberExport               X     .      .       .       .     .      .
+# Members' points: the service side, which serves the members.
+pointsLedger               X     .      .       .       X     .      .
+pointsBalance              X     .      .       .       X     .      .
+# Rule sets: authored by the channel side; analysts read them.
+ruleSets                   X     .      X       .       .     .      X
+ruleSetVersions            X     .      X       .       .     .      X
+ruleDocumentSchema         X     .      X       .       .     .      X
+# Quotes: planners, the channel side and dealers (their own tree); what-if is for rule authors.
+priceQuote                 X     X      X       X       .     .      .
+ruleSetSimulate            X     .      X       .       .     .      .
+pricedOrders               X     .      X       X       .     .      .
+couponCodes                X     .      X       .       .     .      X
 """
 
 MUTATIONS = """
@@ -113,6 +125,21 @@ userUpdate                 X     .      .       .       .     .      .
 userPasswordSet            X     .      .       .       .     .      .
 apiKeyCreate               X     .      .       .       .     .      .
 apiKeyRevoke               X     .      .       .       .     .      .
+# Rule sets: the channel side authors, publishes and retires them.
+ruleSetCreate              X     .      X       .       .     .      .
+ruleSetVersionCreate       X     .      X       .       .     .      .
+ruleSetVersionUpdate       X     .      X       .       .     .      .
+ruleSetVersionPublish      X     .      X       .       .     .      .
+ruleSetVersionRetire       X     .      X       .       .     .      .
+# Orders at the engine's price: the channel side and dealers; coupon codes by rule authors.
+pricedOrderPlace           X     .      X       X       .     .      .
+pricedOrderReturn          X     .      X       X       .     .      .
+pricedOrderCancel          X     .      X       X       .     .      .
+couponCodesIssue           X     .      X       .       .     .      .
+# Members' points: the service side redeems, awards activities and runs expiry.
+pointsRedeem               X     .      .       .       X     .      .
+pointsActivityAward        X     .      .       .       X     .      .
+pointsExpire               X     .      .       .       X     .      .
 # Anyone signed in may change their own password.
 viewerPasswordChange       X     X      X       X       X     X      X
 """

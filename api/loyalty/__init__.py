@@ -1,0 +1,1 @@
+"""GraphQL for member points: the ledger, balances, redemptions, activity awards and expiry."""

@@ -1,0 +1,1 @@
+"""GraphQL for rule sets: versioned pricing and loyalty rule documents."""

@@ -1,0 +1,98 @@
+"""The live pricing rules compiled for evaluation: one durable-rules rule set per stage.
+
+Built from the published versions in force (several rule sets at once: tiers, a season's
+promotions, coupon campaigns) and cached by their digests, so quotes between two publications
+reuse one compilation. A rule's validity window and coupon campaign become conditions on
+threshold facts, so a rule outside its window or without its coupon is a near miss with a
+reason rather than silence.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from threading import Lock
+
+from engine.rules import CompiledRuleSet, compile_rules
+from schemas.pricing import LINE_FACTS, LINE_STAGES, ORDER_FACTS, PricingDocument, PricingRule, PricingStage
+from schemas.rules import Condition, Op, RuleSpec, VersionRef
+
+_CACHE_SIZE = 32
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """A rule as the engine evaluates it: where it comes from and its compiled id."""
+
+    version: VersionRef
+    rule: PricingRule
+    compiled_id: str
+
+    @property
+    def key(self) -> str:
+        """`rule_set/rule_id`: how budgets and free lines name a rule."""
+        return f"{self.version.rule_set}/{self.rule.id}"
+
+    def sort_key(self) -> tuple[int, str, str]:
+        """Priority first (higher first), then a stable order: never a coin toss."""
+        return (-self.rule.priority, self.version.rule_set, self.rule.id)
+
+
+@dataclass(frozen=True)
+class StageRules:
+    stage: PricingStage
+    compiled: CompiledRuleSet
+    refs: dict[str, RuleRef]  # compiled id -> rule
+
+
+@dataclass(frozen=True)
+class PricingRules:
+    versions: tuple[VersionRef, ...]
+    stages: dict[PricingStage, StageRules]
+
+
+_cache: OrderedDict[tuple[str, ...], PricingRules] = OrderedDict()
+_lock = Lock()
+
+
+def build_pricing_rules(versions: Sequence[tuple[VersionRef, PricingDocument]]) -> PricingRules:
+    """The compiled stages of these versions (cached by their content addresses)."""
+    key = tuple(f"{ref.rule_set}@{ref.version}:{ref.digest}" for ref, _ in versions)
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    built = _build(versions)
+    with _lock:
+        _cache[key] = built
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return built
+
+
+def _build(versions: Sequence[tuple[VersionRef, PricingDocument]]) -> PricingRules:
+    by_stage: dict[PricingStage, list[RuleRef]] = {stage: [] for stage in PricingStage}
+    for index, (ref, document) in enumerate(versions):
+        for rule in document.rules:
+            by_stage[rule.stage].append(RuleRef(ref, rule, f"s{index}-{rule.id}"))
+    stages = {}
+    for stage, refs in by_stage.items():
+        schema = LINE_FACTS if stage in LINE_STAGES else ORDER_FACTS
+        specs = [RuleSpec(rule_id=r.compiled_id, conditions=tuple(conditions_of(r.rule))) for r in refs]
+        compiled = compile_rules("line" if stage in LINE_STAGES else "order", schema, specs)
+        stages[stage] = StageRules(stage, compiled, {r.compiled_id: r for r in refs})
+    return PricingRules(tuple(ref for ref, _ in versions), stages)
+
+
+def conditions_of(rule: PricingRule) -> list[Condition]:
+    """The rule's own conditions plus its window (on `at`) and its coupon campaign."""
+    conditions = list(rule.conditions)
+    if rule.window.valid_from is not None:
+        conditions.append(Condition(fact="at", op=Op.GTE, value=int(rule.window.valid_from.timestamp())))
+    if rule.window.valid_to is not None:
+        conditions.append(Condition(fact="at", op=Op.LT, value=int(rule.window.valid_to.timestamp())))
+    if rule.coupon is not None:
+        conditions.append(Condition(fact="coupon_campaigns", op=Op.HAS, value=rule.coupon))
+    return conditions

@@ -1,0 +1,206 @@
+"""The line stages: channel tier price, member price, then line promotions (discounts,
+buy-N-get-M, gifts, points)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from engine.pricing import explain
+from engine.pricing.compile import RuleRef
+from engine.pricing.limits import Limits
+from engine.pricing.money import percent_of, to_fen, yuan
+from engine.pricing.stacking import resolve
+from schemas.pricing import (
+    AmountOff,
+    BuyGet,
+    Combine,
+    FixedPrice,
+    Gift,
+    PercentOff,
+    PercentOfList,
+    PointsAward,
+    PointsMultiplier,
+    PricedLineInput,
+)
+from schemas.rules import TraceEntry, TraceReason
+
+PRICE_ACTIONS = (PercentOff, AmountOff, FixedPrice)
+
+
+@dataclass
+class LineState:
+    """One sale line as the stages change it; amounts in fen for the whole line."""
+
+    line: PricedLineInput
+    tier_unit: int
+    member_unit: int = 0
+    promotions: list[tuple[RuleRef, int]] = field(default_factory=list)
+    multiplier: Decimal = Decimal(1)
+
+    @property
+    def member_amount(self) -> int:
+        return self.member_unit * self.line.quantity
+
+    @property
+    def amount(self) -> int:
+        """After line promotions: the input of the order stages."""
+        return self.member_amount - sum(amount for _, amount in self.promotions)
+
+
+@dataclass(frozen=True)
+class ExtraLine:
+    """A free or gift line a rule added."""
+
+    ref: RuleRef
+    kind: str  # "free" | "gift"
+    model: str
+    quantity: int
+    unit_price_fen: int
+    list_price_fen: int
+    name: str | None = None
+
+
+def tier_price(ref: RuleRef, list_price: int) -> int:
+    action = ref.rule.action
+    if isinstance(action, PercentOfList):
+        return to_fen(percent_of(list_price, action.percent), ref.rule.rounding)
+    assert isinstance(action, FixedPrice)
+    return action.price_fen
+
+
+def member_price(ref: RuleRef, base: int) -> int:
+    action = ref.rule.action
+    if isinstance(action, PercentOff):
+        return base - to_fen(percent_of(base, action.percent), ref.rule.rounding)
+    assert isinstance(action, FixedPrice)
+    return min(base, action.price_fen)  # a member price never raises the price
+
+
+def one_price(matches: Sequence[RuleRef], line: PricedLineInput, price_of: Callable[[RuleRef, int], int], base: int,
+              trace: list[TraceEntry]) -> int:
+    """TIER and MEMBER: the highest-priority matching rule sets the unit price."""
+    if not matches:
+        return base
+    ordered = sorted(matches, key=RuleRef.sort_key)
+    price = max(0, price_of(ordered[0], base))
+    trace.append(explain.applied(ordered[0], line.line_no, (base - price) * line.quantity,
+                                 f"unit price {yuan(base)} → {yuan(price)}"))
+    for ref in ordered[1:]:
+        trace.append(explain.not_applied(ref, line.line_no, TraceReason.LOST_TO_PRIORITY,
+                                         f"{ordered[0].key} of higher priority sets the price"))
+    return price
+
+
+def promote(state: LineState, matches: Sequence[RuleRef], limits: Limits, extras: list[ExtraLine],
+            once: set[str], trace: list[TraceEntry]) -> int:
+    """Apply the line's promotions; returns the points awarded by them (once per rule per quote)."""
+    line, base = state.line, state.member_unit
+    winners, refused = resolve(matches, lambda ref: _alone(ref, base, line.quantity))
+    for refusal in refused:
+        trace.append(explain.not_applied(refusal.ref, line.line_no, refusal.reason, refusal.detail))
+    points = 0
+    price_rules = [w for w in winners if isinstance(w.rule.action, PRICE_ACTIONS)]
+    for ref, amount in _price_discounts(price_rules, base, line.quantity):
+        room = state.amount
+        if room <= 0:
+            trace.append(explain.not_applied(ref, line.line_no, TraceReason.NOTHING_TO_DISCOUNT, "the line is at zero"))
+            continue
+        granted, reason = limits.grant(ref, min(amount, room))
+        if granted <= 0:
+            trace.append(explain.not_applied(ref, line.line_no, reason or TraceReason.NOTHING_TO_DISCOUNT,
+                                             "its cap or budget is used up"))
+            continue
+        state.promotions.append((ref, granted))
+        trace.append(explain.applied(ref, line.line_no, granted, reason=reason))
+    for ref in winners:
+        action = ref.rule.action
+        if isinstance(action, BuyGet):
+            _buy_get(ref, action, state, extras, trace)
+        elif isinstance(action, Gift) and ref.key not in once:
+            once.add(ref.key)
+            extras.append(ExtraLine(ref, "gift", action.model, action.quantity, action.unit_price_fen, 0, action.name))
+            trace.append(explain.applied(ref, line.line_no, 0, f"gift {action.quantity} × {action.model}"))
+        elif isinstance(action, PointsMultiplier):
+            state.multiplier = max(state.multiplier, action.factor)  # the highest multiplier, not a product
+            trace.append(explain.applied(ref, line.line_no, 0, f"points × {action.factor}"))
+        elif isinstance(action, PointsAward) and ref.key not in once:
+            once.add(ref.key)
+            points += action.points
+            trace.append(explain.applied(ref, line.line_no, action.points, f"{action.points} points"))
+    return points
+
+
+def _price_discounts(rules: Sequence[RuleRef], base: int, quantity: int) -> list[tuple[RuleRef, int]]:
+    """Each price rule's discount on the line, in fen: a fixed price first (the highest-priority
+    one sets the base), then additive percentages on that base, compounding ones on the running
+    amount, amounts off last."""
+    out: list[tuple[RuleRef, int]] = []
+    start = base
+    fixed = [r for r in rules if isinstance(r.rule.action, FixedPrice)]
+    if fixed:
+        action = fixed[0].rule.action
+        assert isinstance(action, FixedPrice)
+        start = min(base, action.price_fen)
+        out.append((fixed[0], (base - start) * quantity))
+    running = start * quantity
+    percents = [r for r in rules if isinstance(r.rule.action, PercentOff)]
+    for ref in [r for r in percents if r.rule.combine is Combine.ADDITIVE]:
+        action = ref.rule.action
+        assert isinstance(action, PercentOff)
+        amount = to_fen(percent_of(start * quantity, action.percent), ref.rule.rounding)
+        out.append((ref, amount))
+        running -= amount
+    for ref in [r for r in percents if r.rule.combine is Combine.COMPOUNDING]:
+        action = ref.rule.action
+        assert isinstance(action, PercentOff)
+        amount = to_fen(percent_of(max(running, 0), action.percent), ref.rule.rounding)
+        out.append((ref, amount))
+        running -= amount
+    for ref in [r for r in rules if isinstance(r.rule.action, AmountOff)]:
+        action = ref.rule.action
+        assert isinstance(action, AmountOff)
+        out.append((ref, action.amount_fen * quantity))
+    return out
+
+
+def _alone(ref: RuleRef, base: int, quantity: int) -> int:
+    """What a rule would give on its own (to pick the best of a group)."""
+    if isinstance(ref.rule.action, PRICE_ACTIONS):
+        return sum(amount for _, amount in _price_discounts([ref], base, quantity))
+    if isinstance(ref.rule.action, BuyGet):
+        return _free_units(ref.rule.action, quantity) * base
+    return 0
+
+
+def _free_units(action: BuyGet, quantity: int) -> int:
+    if quantity < action.minimum_quantity:
+        return 0
+    counted = min(quantity, action.maximum_quantity or quantity)
+    return (counted // action.buy) * action.get
+
+
+def _buy_get(ref: RuleRef, action: BuyGet, state: LineState, extras: list[ExtraLine], trace: list[TraceEntry]) -> None:
+    line = state.line
+    free = _free_units(action, line.quantity)
+    needed = max(action.minimum_quantity, action.buy)
+    if free == 0:
+        short = needed - line.quantity
+        trace.append(explain.not_applied(
+            ref, line.line_no, TraceReason.CONDITION_FAILED,
+            f"buy {action.buy} get {action.get} needs at least {needed} units (has {line.quantity})",
+            hint=f"buy {short} more to get {action.get} free",
+        ))
+        return
+    same = action.free_model is None or action.free_model == line.model
+    model = line.model if same else action.free_model
+    assert model is not None
+    extras.append(ExtraLine(ref, "free", model, free, 0, line.list_price_fen if same else 0))
+    counted = min(line.quantity, action.maximum_quantity or line.quantity)
+    nxt = (counted // action.buy + 1) * action.buy
+    hint = None
+    if action.maximum_quantity is None or nxt <= action.maximum_quantity:
+        hint = f"buy {nxt - line.quantity} more to get {action.get} more free"
+    value = free * state.member_unit if same else 0
+    trace.append(explain.applied(ref, line.line_no, value, f"{free} × {model} free", hint=hint))

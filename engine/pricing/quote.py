@@ -1,0 +1,169 @@
+"""A quote: the stages run in order on durable-rules, each resolved in Python with Decimal
+arithmetic, with a trace of every rule that concerned the quote. A pure function of its input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from engine.pricing import explain
+from engine.pricing.compile import PricingRules, RuleRef, StageRules
+from engine.pricing.facts import context_facts, line_facts, order_facts
+from engine.pricing.limits import Limits
+from engine.pricing.lines import ExtraLine, LineState, member_price, one_price, promote, tier_price
+from engine.pricing.orders import apply_order_rules
+from engine.rules import CompiledRuleSet, Evaluation, evaluate
+from schemas.pricing import (
+    Discount,
+    PricingInput,
+    PricingStage,
+    Quote,
+    QuoteLine,
+    QuoteTotals,
+)
+from schemas.rules import TraceEntry, TraceOutcome, TraceReason
+
+Evaluator = Callable[[CompiledRuleSet, Sequence[Mapping[str, Any]]], Evaluation]
+
+
+def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evaluate) -> Quote:
+    """Price `data` under `rules`. `evaluator` is durable-rules; the benchmarks swap in the
+    plain-Python reference to compare."""
+    trace: list[TraceEntry] = []
+    limits = Limits(data.budget_left_fen)
+    extras: list[ExtraLine] = []
+    once: set[str] = set()
+    context = context_facts(data)
+    lines = data.lines
+    states = [LineState(line, tier_unit=line.list_price_fen) for line in lines]
+
+    def run_line_stage(stage: PricingStage, units: list[int]) -> list[list[RuleRef]]:
+        order = order_facts(context, lines, [u * line.quantity for u, line in zip(units, lines, strict=True)])
+        facts = line_facts(order, lines, units)
+        return _per_fact(rules.stages[stage], evaluator, facts, trace, [line.line_no for line in lines])
+
+    for state, matches in zip(states, run_line_stage(PricingStage.TIER, [l.list_price_fen for l in lines]), strict=True):
+        state.tier_unit = one_price(matches, state.line, lambda ref, _: tier_price(ref, state.line.list_price_fen),
+                                    state.line.list_price_fen, trace)
+    for state, matches in zip(states, run_line_stage(PricingStage.MEMBER, [s.tier_unit for s in states]), strict=True):
+        state.member_unit = one_price(matches, state.line, member_price, state.tier_unit, trace)
+    points = 0
+    for state, matches in zip(states, run_line_stage(PricingStage.PROMOTION, [s.member_unit for s in states]), strict=True):
+        points += promote(state, matches, limits, extras, once, trace)
+
+    order_discounts: list[list[Discount]] = [[] for _ in states]
+    stage_totals: dict[PricingStage, int] = {}
+    coupons_applied: list[str] = []
+    for stage in (PricingStage.ORDER, PricingStage.COUPON):
+        amounts = [s.amount - sum(d.amount_fen for d in order_discounts[i]) for i, s in enumerate(states)]
+        fact = order_facts(context, lines, amounts)
+        matches = _per_fact(rules.stages[stage], evaluator, [fact], trace, [None], data if stage is PricingStage.COUPON else None)[0]
+        outcome = apply_order_rules(matches, amounts, limits, extras, once, trace)
+        points += outcome.points
+        stage_totals[stage] = 0
+        for ref, shares in outcome.discounts:
+            stage_totals[stage] += sum(shares)
+            for i, share in enumerate(shares):
+                if share:
+                    order_discounts[i].append(Discount.model_construct(
+                        rule_set=ref.version.rule_set, rule_id=ref.rule.id, stage=stage, amount_fen=share))
+            if stage is PricingStage.COUPON and ref.rule.coupon:
+                coupons_applied += [c.code for c in data.coupons if c.usable and c.campaign == ref.rule.coupon]
+    return _quote(data, states, order_discounts, extras, stage_totals, points, sorted(set(coupons_applied)), trace, rules)
+
+
+_STAGES = {stage.value: i for i, stage in enumerate(PricingStage)}
+
+
+def _ordered(trace: list[TraceEntry]) -> tuple[TraceEntry, ...]:
+    """Stage by stage, line by line (order-level last), what applied before what did not."""
+    return tuple(sorted(trace, key=lambda e: (_STAGES.get(e.stage, 99), e.line_no is None, e.line_no or 0,
+                                              e.outcome != TraceOutcome.APPLIED)))
+
+
+def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any]], trace: list[TraceEntry],
+              line_nos: Sequence[int | None], coupons: PricingInput | None = None) -> list[list[RuleRef]]:
+    """Evaluate the stage's facts: the rules matched per fact; near misses go to the trace."""
+    matched: list[list[RuleRef]] = [[] for _ in facts]
+    if not stage.refs:
+        return matched
+    evaluation = evaluator(stage.compiled, facts)
+    for compiled_id, indices in evaluation.matched.items():
+        for i in indices:
+            matched[i].append(stage.refs[compiled_id])
+    for compiled_id, indices in evaluation.near_misses.items():
+        ref = stage.refs[compiled_id]
+        for i in indices:
+            entry = explain.near_miss(ref, line_nos[i], facts[i])
+            if coupons is not None and ref.rule.coupon is not None:
+                entry = _coupon_miss(ref, entry, coupons)
+            if entry is not None:
+                trace.append(entry)
+    if coupons is not None:
+        known = {ref.rule.coupon for ref in stage.refs.values()}
+        for coupon in coupons.coupons:
+            if coupon.campaign is None or coupon.campaign not in known:
+                trace.append(TraceEntry.model_construct(
+                    rule_set="", version=0, rule_id="", rule_name=f"coupon {coupon.code}", stage=PricingStage.COUPON.value,
+                    outcome="not_applied", reason=TraceReason.COUPON_INVALID, line_no=None, amount_fen=0,
+                    detail="no such code, or its campaign is not live", failed_conditions=(), hint=None))
+    return matched
+
+
+def _coupon_miss(ref: RuleRef, entry: TraceEntry, data: PricingInput) -> TraceEntry | None:
+    """A coupon rule missed for want of its code: silent when no code of its campaign was
+    presented, USAGE_EXHAUSTED (with the store's reason) when one was but cannot be used."""
+    if not any(c.fact == "coupon_campaigns" for c in entry.failed_conditions):
+        return entry
+    presented = [c for c in data.coupons if c.campaign == ref.rule.coupon]
+    if not presented:
+        return None
+    unusable = [c for c in presented if not c.usable]
+    if unusable and len(entry.failed_conditions) == 1:
+        return explain.not_applied(ref, None, TraceReason.USAGE_EXHAUSTED,
+                                   f"coupon {unusable[0].code}: {unusable[0].reason or 'cannot be used'}")
+    return entry
+
+
+def _quote(data: PricingInput, states: list[LineState], order_discounts: list[list[Discount]], extras: list[ExtraLine],
+           stage_totals: dict[PricingStage, int], points: int, coupons: list[str], trace: list[TraceEntry],
+           rules: PricingRules) -> Quote:
+    out: list[QuoteLine] = []
+    for state, discounts in zip(states, order_discounts, strict=True):
+        line = state.line
+        promotions = [Discount.model_construct(rule_set=r.version.rule_set, rule_id=r.rule.id, stage=PricingStage.PROMOTION,
+                                               amount_fen=a) for r, a in state.promotions]
+        final = max(0, state.amount - sum(d.amount_fen for d in discounts))
+        out.append(QuoteLine.model_construct(
+            line_no=line.line_no, model=line.model, quantity=line.quantity, kind="sale", source_rule=None,
+            list_price_fen=line.list_price_fen, tier_price_fen=state.tier_unit, member_price_fen=state.member_unit,
+            list_amount_fen=line.list_price_fen * line.quantity, discounts=tuple(promotions + discounts),
+            final_amount_fen=final, final_unit_price_fen=(Decimal(final) / line.quantity).quantize(Decimal("0.01")),
+            points_multiplier=state.multiplier,
+        ))
+    next_no = max((s.line.line_no for s in states), default=0) + 1
+    gift_amount = 0
+    for extra in extras:
+        amount = extra.unit_price_fen * extra.quantity
+        gift_amount += amount if extra.kind == "gift" else 0
+        out.append(QuoteLine.model_construct(
+            line_no=next_no, model=extra.model, quantity=extra.quantity, kind=extra.kind, source_rule=extra.ref.key,
+            list_price_fen=extra.list_price_fen, tier_price_fen=extra.unit_price_fen, member_price_fen=extra.unit_price_fen,
+            list_amount_fen=extra.list_price_fen * extra.quantity, discounts=(), final_amount_fen=amount,
+            final_unit_price_fen=Decimal(extra.unit_price_fen), points_multiplier=Decimal(1),
+        ))
+        next_no += 1
+    sale_final = sum(line.final_amount_fen for line in out if line.kind == "sale")
+    totals = QuoteTotals.model_construct(
+        list_amount_fen=sum(s.line.list_price_fen * s.line.quantity for s in states),
+        tier_amount_fen=sum(s.tier_unit * s.line.quantity for s in states),
+        line_discount_fen=sum(s.tier_unit * s.line.quantity - s.amount for s in states),
+        order_discount_fen=stage_totals.get(PricingStage.ORDER, 0),
+        coupon_discount_fen=stage_totals.get(PricingStage.COUPON, 0),
+        gift_amount_fen=gift_amount,
+        final_amount_fen=sale_final + gift_amount,
+        points_award=points,
+    )
+    return Quote.model_construct(lines=tuple(out), totals=totals, coupons_applied=tuple(coupons), trace=_ordered(trace),
+                                 versions=rules.versions, at=data.at)

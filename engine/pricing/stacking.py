@@ -1,0 +1,86 @@
+"""Which of the rules that matched one line (or the order) apply together: deterministic.
+
+Candidates are taken by priority (then rule set and id). An EXCLUSIVE rule applies alone: if it
+is the first to apply, nothing after it does; below a rule that already applied, it does not.
+Inside an exclusive group one rule wins, by priority or by the largest amount (BEST policy).
+BEST-stacking rules (order-level discounts by default) form one implicit group that always
+picks the best deal. STACKABLE rules all apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from engine.pricing.compile import RuleRef
+from schemas.pricing import GroupPolicy, Stacking
+from schemas.rules import TraceReason
+
+BEST_GROUP = "~best-deal"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    ref: RuleRef
+    reason: TraceReason
+    detail: str
+
+
+def resolve(candidates: Sequence[RuleRef], worth: Callable[[RuleRef], int]) -> tuple[list[RuleRef], list[Refusal]]:
+    """(the rules that apply, in order; the others with the reason). `worth` is what a rule
+    would give alone, used to pick the best of a BEST group."""
+    ordered = sorted(candidates, key=RuleRef.sort_key)
+    best = _best_of_groups(ordered, worth)
+    winners: list[RuleRef] = []
+    refused: list[Refusal] = []
+    taken: dict[str, RuleRef] = {}
+    alone: RuleRef | None = None
+    for ref in ordered:
+        group = _group(ref)
+        stacking = ref.rule.effective_stacking()
+        if alone is not None:
+            refused.append(Refusal(ref, TraceReason.LOST_TO_PRIORITY, f"exclusive rule {_name(alone)} applies alone"))
+        elif group is not None and group in taken:
+            reason = TraceReason.NOT_BEST_DEAL if group == BEST_GROUP else TraceReason.EXCLUSIVE_GROUP
+            refused.append(Refusal(ref, reason, f"{_name(taken[group])} won {_group_label(group)}"))
+        elif group is not None and group in best and best[group] is not ref:
+            reason = TraceReason.NOT_BEST_DEAL if group == BEST_GROUP else TraceReason.EXCLUSIVE_GROUP
+            refused.append(Refusal(ref, reason, f"{_name(best[group])} is the better deal in {_group_label(group)}"))
+        elif stacking is Stacking.EXCLUSIVE and winners:
+            refused.append(Refusal(ref, TraceReason.LOST_TO_PRIORITY,
+                                   f"exclusive, and {_name(winners[0])} of higher priority already applies"))
+        else:
+            winners.append(ref)
+            if group is not None:
+                taken[group] = ref
+            if stacking is Stacking.EXCLUSIVE:
+                alone = ref
+    return winners, refused
+
+
+def _group(ref: RuleRef) -> str | None:
+    if ref.rule.exclusive_group is not None:
+        return ref.rule.exclusive_group
+    return BEST_GROUP if ref.rule.effective_stacking() is Stacking.BEST else None
+
+
+def _best_of_groups(ordered: Sequence[RuleRef], worth: Callable[[RuleRef], int]) -> dict[str, RuleRef]:
+    """For groups that pick by amount: the winner (largest amount, ties to the first in order)."""
+    best: dict[str, tuple[int, RuleRef]] = {}
+    for ref in ordered:
+        group = _group(ref)
+        by_amount = group == BEST_GROUP or ref.rule.group_policy is GroupPolicy.BEST
+        if group is None or not by_amount:
+            continue
+        amount = worth(ref)
+        if group not in best or amount > best[group][0]:
+            best[group] = (amount, ref)
+    return {group: ref for group, (_, ref) in best.items()}
+
+
+def _name(ref: RuleRef) -> str:
+    return f"{ref.version.rule_set}/{ref.rule.id}"
+
+
+def _group_label(group: str) -> str:
+    return "the best-deal choice" if group == BEST_GROUP else f"exclusive group {group!r}"

@@ -1,0 +1,42 @@
+"""Fen arithmetic: rounding modes and exact pro-rata allocation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.pricing.money import allocate, to_fen, yuan
+from schemas.pricing import Rounding
+
+
+@pytest.mark.parametrize(("amount", "rounding", "fen"), [
+    ("2.5", Rounding.HALF_UP, 3), ("2.4999", Rounding.HALF_UP, 2), ("2.01", Rounding.DOWN, 2), ("2.01", Rounding.UP, 3),
+])
+def test_to_fen_rounds_as_named(amount: str, rounding: Rounding, fen: int) -> None:
+    assert to_fen(Decimal(amount), rounding) == fen
+
+
+def test_allocation_gives_the_remainder_to_the_largest_fractions_first() -> None:
+    assert allocate(100, [1, 1, 1]) == [34, 33, 33]
+    assert allocate(10, [0, 5, 5]) == [0, 5, 5]
+    assert allocate(7, [0, 0]) == [0, 0]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.integers(0, 10**9), st.lists(st.integers(0, 10**7), min_size=1, max_size=30))
+def test_allocation_sums_exactly_and_stays_within_one_fen_of_pro_rata(total: int, weights: list[int]) -> None:
+    parts = allocate(total, weights)
+
+    if sum(weights) == 0:
+        assert parts == [0] * len(weights)
+        return
+    assert sum(parts) == total
+    for part, weight in zip(parts, weights, strict=True):
+        assert abs(Decimal(part) - Decimal(total) * weight / sum(weights)) < 1
+
+
+def test_yuan_shows_fen_as_yuan() -> None:
+    assert yuan(1234567) == "¥12,345.67"
