@@ -41,12 +41,22 @@ def camel(name: str) -> str:
 _ARGUMENTS = {"id", "input"}
 
 
+# JSON arguments whose contents are documents in their own (snake_case) spelling: a path into
+# one names the document's keys as the author wrote them (`input.document.rules.3.action.amount_fen`).
+_DOCUMENTS = {"document"}
+
+
 def field_path(path: Sequence[str | int]) -> str | None:
     """The GraphQL argument path (camelCase) of an engine field path (snake_case)."""
     if not path:
         return None
     parts = list(path) if path[0] in _ARGUMENTS else ["input", *path]
-    return ".".join(str(p) if isinstance(p, int) else camel(p) for p in parts)
+    shown: list[str] = []
+    inside = False
+    for part in parts:
+        shown.append(str(part) if isinstance(part, int) or inside else camel(part))
+        inside = inside or part in _DOCUMENTS
+    return ".".join(shown)
 
 
 def from_domain(error: DomainError) -> list[MutationError]:

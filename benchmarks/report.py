@@ -18,14 +18,16 @@ def table(path: Path) -> str:
         f"({machine['cpu'].get('brand_raw', machine['processor'])}, {machine.get('cpu', {}).get('count', '?')} cores), "
         f"Python {machine['python_version']}.",
         "",
-        "| benchmark | rounds | median ms | p95 ms | p99 ms | min ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| benchmark | rounds | median ms | p95 ms | p99 ms | min ms | ops/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for bench in sorted(report["benchmarks"], key=lambda b: b["fullname"]):
         samples = np.asarray(bench["stats"]["data"]) * 1000
         p50, p95, p99 = np.percentile(samples, [50, 95, 99])
+        digits = 3 if p50 < 1 else 1  # sub-millisecond figures need their decimals
         lines.append(
-            f"| `{bench['name']}` | {len(samples)} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {samples.min():.1f} |"
+            f"| `{bench['name']}` | {len(samples)} | {p50:.{digits}f} | {p95:.{digits}f} | {p99:.{digits}f} | "
+            f"{samples.min():.{digits}f} | {1000 / samples.mean():,.0f} |"
         )
     return "\n".join(lines)
 

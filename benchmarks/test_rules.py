@@ -44,10 +44,10 @@ def rule_set(seed: int = SEED) -> list[RuleSpec]:
     made: list[tuple[Condition, ...]] = []
     for model in MODELS:  # 200: a model's promotion for some channel types, from a quantity
         made.append((_c("model", Op.EQ, model), _c("channel_type", Op.IN, r.sample(CHANNELS, 2)),
-                     _c("quantity", Op.GTE, r.choice([2, 3, 5, 10]))))
+                     _c("quantity", Op.GTE, r.choice([3, 5, 10]))))
     for _ in range(60):  # a category for one cooperation level, from a category quantity
         made.append((_c("category", Op.EQ, r.choice(CATEGORIES)), _c("cooperation_level", Op.EQ, r.choice(LEVELS)),
-                     _c("category_quantity", Op.GTE, r.choice([5, 10, 20, 50]))))
+                     _c("category_quantity", Op.GTE, r.choice([10, 20, 50]))))
     for _ in range(40):  # member tiers on a category
         made.append((_c("is_member", Op.EQ, True), _c("member_tier", Op.IN, r.sample(TIERS, 2)),
                      _c("category", Op.EQ, r.choice(CATEGORIES))))
@@ -58,9 +58,9 @@ def rule_set(seed: int = SEED) -> list[RuleSpec]:
         made.append((_c("model", Op.EQ, r.choice(MODELS)), _c("order_models", Op.HAS_ANY, r.sample(MODELS, 3)),
                      _c("amount_fen", Op.GTE, r.choice([5_000_00, 20_000_00]))))
     for _ in range(40):  # regional campaigns on a few models
-        made.append((_c("model", Op.IN, r.sample(MODELS, 4)), _c("region", Op.IN, r.sample(REGIONS, 2))))
+        made.append((_c("model", Op.IN, r.sample(MODELS, 3)), _c("region", Op.EQ, r.choice(REGIONS))))
     for _ in range(30):  # models not sold together with some others
-        made.append((_c("model", Op.IN, r.sample(MODELS, 3)), _c("order_models", Op.HAS_NONE, r.sample(MODELS, 3)),
+        made.append((_c("model", Op.IN, r.sample(MODELS, 2)), _c("order_models", Op.HAS_NONE, r.sample(MODELS, 3)),
                      _c("channel_type", Op.NE, "e_commerce")))
     for k in range(30):  # coupon campaigns on a category, from an order amount
         made.append((_c("coupon_campaigns", Op.HAS, f"campaign-{k}"), _c("category", Op.EQ, r.choice(CATEGORIES)),

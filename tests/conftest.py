@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, event, make_url, text
 from starlette.testclient import TestClient
 
 from api.app import create_app
@@ -113,6 +113,20 @@ def anonymous(settings: Settings) -> Iterator[TestClient]:
     """A client without credentials."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def statements(client: TestClient) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends while the test runs."""
+    seen: list[str] = []
+    engine = client.app.state.engine.sync_engine
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
 
 
 GraphQL = Callable[..., dict[str, Any]]

@@ -28,6 +28,7 @@ class RuleRef:
     version: VersionRef
     rule: PricingRule
     compiled_id: str
+    conditions: tuple[Condition, ...]  # as compiled: the rule's own, its window, its campaign
 
     @property
     def key(self) -> str:
@@ -76,11 +77,11 @@ def _build(versions: Sequence[tuple[VersionRef, PricingDocument]]) -> PricingRul
     by_stage: dict[PricingStage, list[RuleRef]] = {stage: [] for stage in PricingStage}
     for index, (ref, document) in enumerate(versions):
         for rule in document.rules:
-            by_stage[rule.stage].append(RuleRef(ref, rule, f"s{index}-{rule.id}"))
+            by_stage[rule.stage].append(RuleRef(ref, rule, f"s{index}-{rule.id}", tuple(conditions_of(rule))))
     stages = {}
     for stage, refs in by_stage.items():
         schema = LINE_FACTS if stage in LINE_STAGES else ORDER_FACTS
-        specs = [RuleSpec(rule_id=r.compiled_id, conditions=tuple(conditions_of(r.rule))) for r in refs]
+        specs = [RuleSpec(rule_id=r.compiled_id, conditions=r.conditions) for r in refs]
         compiled = compile_rules("line" if stage in LINE_STAGES else "order", schema, specs)
         stages[stage] = StageRules(stage, compiled, {r.compiled_id: r for r in refs})
     return PricingRules(tuple(ref for ref, _ in versions), stages)

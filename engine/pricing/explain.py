@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.pricing.compile import RuleRef, conditions_of
+from engine.pricing.compile import RuleRef
+from engine.pricing.records import record
 from engine.pricing.money import yuan
 from engine.rules import failed_conditions
 from schemas.rules import Condition, Op, TraceEntry, TraceOutcome, TraceReason
@@ -26,7 +27,7 @@ def not_applied(ref: RuleRef, line_no: int | None, reason: TraceReason, detail: 
 
 def near_miss(ref: RuleRef, line_no: int | None, fact: Mapping[str, Any]) -> TraceEntry:
     """A rule in scope whose thresholds (or window) failed on this fact: which, and a hint."""
-    failed = failed_conditions(conditions_of(ref.rule), fact)
+    failed = failed_conditions(ref.conditions, fact)
     if any(c.fact == "at" for c in failed):
         return not_applied(ref, line_no, TraceReason.OUTSIDE_WINDOW, "outside the rule's validity window", failed)
     hints = [h for h in (hint_for(c, fact) for c in failed) if h]
@@ -55,8 +56,8 @@ def describe(condition: Condition, fact: Mapping[str, Any]) -> str:
 
 def _entry(ref: RuleRef, outcome: TraceOutcome, reason: TraceReason | None, line_no: int | None, amount_fen: int,
            detail: str, failed: tuple[Condition, ...], hint: str | None) -> TraceEntry:
-    return TraceEntry.model_construct(
-        rule_set=ref.version.rule_set, version=ref.version.version, rule_id=ref.rule.id, rule_name=ref.rule.name,
+    return record(
+        TraceEntry, rule_set=ref.version.rule_set, version=ref.version.version, rule_id=ref.rule.id, rule_name=ref.rule.name,
         stage=ref.rule.stage.value, outcome=outcome, reason=reason, line_no=line_no, amount_fen=amount_fen,
         detail=detail, failed_conditions=failed, hint=hint,
     )

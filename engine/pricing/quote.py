@@ -13,6 +13,7 @@ from engine.pricing.facts import context_facts, line_facts, order_facts
 from engine.pricing.limits import Limits
 from engine.pricing.lines import ExtraLine, LineState, member_price, one_price, promote, tier_price
 from engine.pricing.orders import apply_order_rules
+from engine.pricing.records import record
 from engine.rules import CompiledRuleSet, Evaluation, evaluate
 from schemas.pricing import (
     Discount,
@@ -66,7 +67,7 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
             stage_totals[stage] += sum(shares)
             for i, share in enumerate(shares):
                 if share:
-                    order_discounts[i].append(Discount.model_construct(
+                    order_discounts[i].append(record(Discount,
                         rule_set=ref.version.rule_set, rule_id=ref.rule.id, stage=stage, amount_fen=share))
             if stage is PricingStage.COUPON and ref.rule.coupon:
                 coupons_applied += [c.code for c in data.coupons if c.usable and c.campaign == ref.rule.coupon]
@@ -92,7 +93,8 @@ def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any
     for compiled_id, indices in evaluation.matched.items():
         for i in indices:
             matched[i].append(stage.refs[compiled_id])
-    for compiled_id, indices in evaluation.near_misses.items():
+    # By priority, not in the evaluator's order: the trace of the same input is always the same.
+    for compiled_id, indices in sorted(evaluation.near_misses.items(), key=lambda item: stage.refs[item[0]].sort_key()):
         ref = stage.refs[compiled_id]
         for i in indices:
             entry = explain.near_miss(ref, line_nos[i], facts[i])
@@ -104,9 +106,9 @@ def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any
         known = {ref.rule.coupon for ref in stage.refs.values()}
         for coupon in coupons.coupons:
             if coupon.campaign is None or coupon.campaign not in known:
-                trace.append(TraceEntry.model_construct(
+                trace.append(record(TraceEntry,
                     rule_set="", version=0, rule_id="", rule_name=f"coupon {coupon.code}", stage=PricingStage.COUPON.value,
-                    outcome="not_applied", reason=TraceReason.COUPON_INVALID, line_no=None, amount_fen=0,
+                    outcome=TraceOutcome.NOT_APPLIED, reason=TraceReason.COUPON_INVALID, line_no=None, amount_fen=0,
                     detail="no such code, or its campaign is not live", failed_conditions=(), hint=None))
     return matched
 
@@ -132,10 +134,10 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
     out: list[QuoteLine] = []
     for state, discounts in zip(states, order_discounts, strict=True):
         line = state.line
-        promotions = [Discount.model_construct(rule_set=r.version.rule_set, rule_id=r.rule.id, stage=PricingStage.PROMOTION,
+        promotions = [record(Discount, rule_set=r.version.rule_set, rule_id=r.rule.id, stage=PricingStage.PROMOTION,
                                                amount_fen=a) for r, a in state.promotions]
         final = max(0, state.amount - sum(d.amount_fen for d in discounts))
-        out.append(QuoteLine.model_construct(
+        out.append(record(QuoteLine,
             line_no=line.line_no, model=line.model, quantity=line.quantity, kind="sale", source_rule=None,
             list_price_fen=line.list_price_fen, tier_price_fen=state.tier_unit, member_price_fen=state.member_unit,
             list_amount_fen=line.list_price_fen * line.quantity, discounts=tuple(promotions + discounts),
@@ -147,7 +149,7 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
     for extra in extras:
         amount = extra.unit_price_fen * extra.quantity
         gift_amount += amount if extra.kind == "gift" else 0
-        out.append(QuoteLine.model_construct(
+        out.append(record(QuoteLine,
             line_no=next_no, model=extra.model, quantity=extra.quantity, kind=extra.kind, source_rule=extra.ref.key,
             list_price_fen=extra.list_price_fen, tier_price_fen=extra.unit_price_fen, member_price_fen=extra.unit_price_fen,
             list_amount_fen=extra.list_price_fen * extra.quantity, discounts=(), final_amount_fen=amount,
@@ -155,7 +157,7 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
         ))
         next_no += 1
     sale_final = sum(line.final_amount_fen for line in out if line.kind == "sale")
-    totals = QuoteTotals.model_construct(
+    totals = record(QuoteTotals,
         list_amount_fen=sum(s.line.list_price_fen * s.line.quantity for s in states),
         tier_amount_fen=sum(s.tier_unit * s.line.quantity for s in states),
         line_discount_fen=sum(s.tier_unit * s.line.quantity - s.amount for s in states),
@@ -165,5 +167,5 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
         final_amount_fen=sale_final + gift_amount,
         points_award=points,
     )
-    return Quote.model_construct(lines=tuple(out), totals=totals, coupons_applied=tuple(coupons), trace=_ordered(trace),
+    return record(Quote, lines=tuple(out), totals=totals, coupons_applied=tuple(coupons), trace=_ordered(trace),
                                  versions=rules.versions, at=data.at)

@@ -22,6 +22,7 @@ import durable_rules_engine
 from engine.rules.compiler import MARKER_RULE, MARKER_TYPE, CompiledRuleSet
 from engine.rules.facts import normalise, plan_for
 from engine.rules.host import handles_for, retire
+from engine.rules.layout import BUCKET_SUFFIX
 
 # Result codes of the C module's assert calls that carry a usable state: OK, "not handled"
 # (the batch's last fact matched nothing, although others may have) and "observed" (a fact
@@ -71,11 +72,15 @@ def evaluate(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]) -> E
 def _payload(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]], sid: str) -> str:
     plan = plan_for(compiled.schema, compiled.fields)
     empty_list = [compiled.empty_list_item]
+    buckets = [(fact, fact + BUCKET_SUFFIX, index) for fact, index in compiled.indexes.items()]
     rows: list[dict[str, Any]] = [{"i": -1, "sid": sid, "t": MARKER_TYPE}]
+    lists: dict[int, list[str]] = {}
     for i, fact in enumerate(facts):
         # "i" first: _collect finds it right after `"m":{` in durable's action messages.
         row: dict[str, Any] = {"i": i}
-        row.update(normalise(fact, plan, i, empty_list))
+        row.update(normalise(fact, plan, i, empty_list, lists))
+        for name, bucket, index in buckets:
+            row[bucket] = index.get(row[name], -1)  # a value no rule leads with: no bucket
         row["sid"], row["t"] = sid, compiled.fact_type
         rows.append(row)
     # ensure_ascii=False as durable's own Ruleset serialises the rules: durable compares strings
@@ -103,15 +108,17 @@ def _collect(
 
 
 def _evaluation(compiled: CompiledRuleSet, hits: dict[str, list[int]], count: int) -> Evaluation:
-    full: dict[str, list[int]] = {}
-    scopes: dict[str, list[int]] = {rule_id: list(range(count)) for rule_id in compiled.whole_scope}
+    # A rule may stand on several durable rules (one per bucket of its lead), and one durable
+    # rule for several rules (identical conditions): gather by rule id.
+    full: dict[str, set[int]] = {}
+    scopes: dict[str, set[int]] = {rule_id: set(range(count)) for rule_id in compiled.whole_scope}
     for name, indices in hits.items():
         for rule_id, probe in compiled.reports[name]:
-            (scopes if probe else full)[rule_id] = indices
+            (scopes if probe else full).setdefault(rule_id, set()).update(indices)
     matched = {rule_id: tuple(sorted(indices)) for rule_id, indices in full.items()}
     near_misses: dict[str, tuple[int, ...]] = {}
     for rule_id, indices in scopes.items():
-        missed = sorted(set(indices).difference(full.get(rule_id, ())))
+        missed = indices.difference(full.get(rule_id, ()))
         if missed:
-            near_misses[rule_id] = tuple(missed)
+            near_misses[rule_id] = tuple(sorted(missed))
     return Evaluation(matched, near_misses)

@@ -39,34 +39,55 @@ def plan_for(schema: FactSchema, fields: Sequence[str]) -> Plan:
 
 
 def normalise(
-    fact: Mapping[str, Any], plan: Plan, index: int, empty_list: list[str] | None = None
+    fact: Mapping[str, Any],
+    plan: Plan,
+    index: int,
+    empty_list: list[str] | None = None,
+    lists: dict[int, list[str]] | None = None,
 ) -> dict[str, Any]:
     """The planned fields of one fact, defaults filled in (for a missing field or None), lists
     as lists (an empty one replaced by `empty_list` when given); raises TypeError or ValueError
-    for a value that does not fit its kind."""
+    for a value that does not fit its kind. `lists` remembers list values already checked, by
+    identity, while the facts are alive: the lines of a quote share their order's lists."""
     row: dict[str, Any] = {}
+    get = fact.get
     for name, kind in plan:
-        value = fact.get(name)
-        if kind is FactKind.TEXT_LIST:
-            items = [] if value is None else _items(index, name, value)
-            row[name] = items if items or empty_list is None else empty_list
-        elif value is None:
-            row[name] = default_for(kind)
-        elif kind is FactKind.TEXT:
-            if not isinstance(value, str):
-                raise _refused(index, name, kind, value)
-            row[name] = value
-        elif kind is FactKind.INT:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise _refused(index, name, kind, value)
-            if not INT_MIN <= value <= INT_MAX:
+        value = get(name)
+        exact = _EXACT.get(kind)
+        if exact is not None and type(value) is exact:  # the common case, checked quickly
+            if exact is int and not INT_MIN <= value <= INT_MAX:
                 raise ValueError(f"fact {index}: `{name}` = {value} does not fit in 64 bits")
             row[name] = value
+        elif kind is FactKind.TEXT_LIST:
+            known = None if lists is None or value is None else lists.get(id(value))
+            if known is None:
+                known = [] if value is None else _items(index, name, value)
+                if not known and empty_list is not None:
+                    known = empty_list
+                if lists is not None and value is not None:
+                    lists[id(value)] = known
+            row[name] = known
+        elif value is None:
+            row[name] = default_for(kind)
         else:
-            if not isinstance(value, bool):
-                raise _refused(index, name, kind, value)
-            row[name] = value
+            row[name] = _subtype(index, name, kind, value)
     return row
+
+
+_EXACT: dict[FactKind, type] = {FactKind.TEXT: str, FactKind.INT: int, FactKind.BOOL: bool}
+
+
+def _subtype(index: int, name: str, kind: FactKind, value: Any) -> Any:
+    """A value of a subclass of its kind's type (a str or int enum member), or a refusal."""
+    if kind is FactKind.TEXT and isinstance(value, str):
+        return value
+    if kind is FactKind.BOOL and isinstance(value, bool):
+        return value
+    if kind is FactKind.INT and isinstance(value, int) and not isinstance(value, bool):
+        if not INT_MIN <= value <= INT_MAX:
+            raise ValueError(f"fact {index}: `{name}` = {value} does not fit in 64 bits")
+        return value
+    raise _refused(index, name, kind, value)
 
 
 def _items(index: int, name: str, value: Any) -> list[str]:

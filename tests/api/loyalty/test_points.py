@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.testclient import TestClient
 
@@ -210,20 +210,6 @@ def test_a_service_agent_sees_and_changes_only_the_points_of_its_members(
     done = post(REDEEM, {"input": {"memberId": member, "reference": "R-1", "points": 5}})["pointsRedeem"]
     assert done["errors"] == [] and done["pointsEntry"]["points"] == -5
     assert post(EXPIRE, {"input": {}})["pointsExpire"]["expiredEntries"] == 1  # its member's lot, not the stranger's
-
-
-@pytest.fixture
-def statements(client: TestClient) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine sends while the test runs."""
-    seen: list[str] = []
-    engine = client.app.state.engine.sync_engine
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_ledger_page_costs_the_same_few_statements_for_10_and_100_entries(

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, event, select
-from starlette.testclient import TestClient
+from sqlalchemy import Engine, select
 
 from api.relay import global_id
 from engine.store.rules import RuleSetVersion
@@ -194,7 +192,7 @@ def test_a_bad_document_reports_every_error_on_its_camel_case_path(gql: GraphQL)
         ("input.document.rules.2.name", "REQUIRED"),
         ("input.document.rules.3.action.percent", "OUT_OF_RANGE"),
         ("input.document.rules.4.action", "INVALID"),  # no discriminator
-        ("input.document.rules.5.action.amountFen", "OUT_OF_RANGE"),
+        ("input.document.rules.5.action.amount_fen", "OUT_OF_RANGE"),
         ("input.document.rules.6.action", "INVALID"),  # a cross-field rule of the action
         # a scalar or a list of scalars: each branch's complaint, on the value and on the item
         ("input.document.rules.7.conditions.0.value", "INVALID"),
@@ -234,7 +232,7 @@ def test_a_loyalty_document_is_validated_against_the_loyalty_model(gql: GraphQL)
     })
 
     assert good["expiry_days"] == 365
-    assert errors_of(payload) == {("input.document.expiryDays", "OUT_OF_RANGE"), ("input.document.rules", "INVALID")}
+    assert errors_of(payload) == {("input.document.expiry_days", "OUT_OF_RANGE"), ("input.document.rules", "INVALID")}
 
 
 def test_live_version_is_the_highest_published_version_whose_window_contains_the_moment(gql: GraphQL) -> None:
@@ -292,20 +290,6 @@ query Page($first: Int!) {
   ruleSets(first: $first) { edges { node { key versions { version ruleSet { key } } liveVersion { version } } } }
 }
 """
-
-
-@pytest.fixture
-def statements(client: TestClient) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine sends while the test runs."""
-    seen: list[str] = []
-    engine = client.app.state.engine.sync_engine
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_page_of_rule_sets_with_their_versions_costs_the_same_statements_for_2_and_12_sets(
