@@ -3,7 +3,8 @@
 the 6 categories, channel types and cooperation levels, member tiers, order thresholds, bundles,
 regions, coupons and dates) against 20-line quotes, as `engine.pricing` would evaluate them.
 
-A typical quote matches 10–20 rules and comes close (a near miss) to a few more. The rule set is
+A typical quote matches 10–20 rules (median 17 of the 50 quotes) and is a near miss of about 45
+more (most are coupon rules whose coupon was not presented). The rule set is
 compiled and registered on the benchmark thread once; every round evaluates one quote of a
 fixed rotation of 50.
 """
@@ -32,6 +33,7 @@ CHANNELS = [c.value for c in ChannelType]
 LEVELS = [level.value for level in CooperationLevel]
 TIERS = [t.value for t in MemberTier]
 REGIONS = ["110000", "310000", "440100", "440300", "330100", "510100", "420100", "320100"]
+PROVINCIALS = [f"P{n:02d}" for n in range(12)]
 
 
 def _c(fact: str, op: Op, value: Any) -> Condition:
@@ -70,9 +72,6 @@ def rule_set(seed: int = SEED) -> list[RuleSpec]:
         made.append((_c("category", Op.EQ, r.choice(CATEGORIES)), _c("dealer_ancestors", Op.HAS_ANY, r.sample(PROVINCIALS, 2)),
                      _c("date", Op.GTE, start), _c("date", Op.LT, start + 7)))
     return [RuleSpec(rule_id=f"rule-{n:03d}", conditions=conditions) for n, conditions in enumerate(made)]
-
-
-PROVINCIALS = [f"P{n:02d}" for n in range(12)]
 
 
 def quotes(seed: int = SEED, count: int = QUOTES, lines: int = LINES) -> list[list[dict[str, Any]]]:

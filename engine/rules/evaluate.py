@@ -4,7 +4,7 @@ which were near misses (in scope, short of a threshold).
 The facts go in as one batch of durable *facts* (an event is consumed by the first rule that
 fires; a fact lets every rule fire), and the actions are drained through the C module
 directly: one action per rule carries every fact it matched (the rules' `cap`), and no Python
-closure is built per match, which keeps a 20-line quote against 500 rules under a millisecond.
+closure is built per match, which keeps a 20-line quote against 500 rules at about a millisecond.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def evaluate(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]) -> E
                 raise RuntimeError(f"durable-rules returned {code} and no action for {compiled.name}")
         except BaseException:
             # The state may exist with no action ever started, and deleting such a state frees
-            # uninitialised pointers inside durable-rules (a crash): retire the Host instead,
-            # which frees its rulesets without touching their states.
+            # uninitialised pointers inside durable-rules (a crash): leave it, and retire the
+            # Host so that the ruleset is never used again.
             retire()
             raise
         try:

@@ -1,18 +1,19 @@
 """One durable-rules Host per thread, holding the compiled rule sets that thread has used.
 
-durable-rules is not thread-safe: its Python Host interleaves the C engine's calls of several
-threads on one ruleset and loses or misroutes actions. Each thread gets its own Host instead,
-and registers a compiled rule set the first time it evaluates it. A ruleset name registers once
-per Host and cannot be replaced, and the Host cannot remove one, so the cache is keyed by the
-content-addressed name; a Host that has gathered MAX_RULESETS rule sets (old versions, mostly)
-is retired whole and its rulesets freed in the C engine (about 5 MB for 500 rules each).
-A compiled rule set may be several durable rulesets (its shards); they register together.
+durable-rules is not thread-safe, so each thread gets its own Host and registers a compiled
+rule set the first time it evaluates it. A ruleset name registers once per Host and can be
+neither replaced nor removed, so the cache is keyed by the content-addressed name, and a Host
+that has gathered MAX_RULESETS rule sets (old versions, mostly) is retired whole.
+
+Retiring drops the Host but does not give back the C engine's memory (about 5 MB per thread
+for a 500-rule set): the C module's `delete_ruleset` frees it, but after it `create_ruleset`
+fails more often with a spurious parse error (it reads memory it never initialised), so the
+adapter never calls it. A compiled rule set may be several durable rulesets (its shards).
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,9 @@ import durable_rules_engine
 from engine.rules.compiler import CompiledRuleSet
 
 MAX_RULESETS = 64
+# create_ruleset fails now and then with error 102 on a ruleset it accepts when asked again
+# (about 1 in 3,000 rulesets holding HAS_ANY tests): try a few times before giving up.
+CREATE_ATTEMPTS = 5
 
 
 def _never_called(closure: Any) -> None:
@@ -41,23 +45,13 @@ class QuietHost(durable.engine.Host):
         return _never_called
 
 
-def _delete_rulesets(handles: dict[str, int]) -> None:
-    for handle in handles.values():
-        durable_rules_engine.delete_ruleset(handle)
-    handles.clear()
-
-
 class ThreadHost:
-    """A QuietHost with the C handles of the rulesets registered on it, freed when it goes."""
+    """A QuietHost with the C handles of the compiled rule sets registered on it."""
 
     def __init__(self) -> None:
         self.host = QuietHost()
         self._handles: dict[str, int] = {}  # durable ruleset name -> C handle
         self._sets: dict[str, tuple[int, ...]] = {}  # compiled rule set name -> its shards' handles
-        # Frees the C rulesets when the Host is retired or its thread ends (thread-local data is
-        # dropped then). Only this object holds the Host, so no Ruleset outlives its handle.
-        self._finalizer = weakref.finalize(self, _delete_rulesets, self._handles)
-        self._finalizer.atexit = False
 
     def __contains__(self, name: str) -> bool:
         return name in self._sets
@@ -69,22 +63,25 @@ class ThreadHost:
         """The C handles of this rule set's shards, registering them on first use."""
         handles = self._sets.get(compiled.name)
         if handles is None:
-            registered = []
-            for shard in range(len(compiled.shards)):
-                name = compiled.ruleset_name(shard)
-                handle = self._handles.get(name)  # set if an earlier attempt failed half-way
-                if handle is None:
-                    # set_rulesets deletes each rule's "run" key from the dict it is given: pass
-                    # a copy (shard_definition builds a fresh one each time).
-                    self.host.set_rulesets({name: compiled.shard_definition(shard)})
-                    handle = self._handles[name] = self.host.get_ruleset(name)._handle
-                registered.append(handle)
-            handles = self._sets[compiled.name] = tuple(registered)
+            handles = self._sets[compiled.name] = tuple(
+                self._register(compiled, shard) for shard in range(len(compiled.shards))
+            )
         return handles
 
-    def close(self) -> None:
-        """Free every ruleset of this Host; the object must not be used afterwards."""
-        self._finalizer()
+    def _register(self, compiled: CompiledRuleSet, shard: int) -> int:
+        name = compiled.ruleset_name(shard)
+        if name not in self._handles:  # else registered by an attempt that failed half-way
+            for attempt in range(1, CREATE_ATTEMPTS + 1):
+                try:
+                    # set_rulesets deletes each rule's "run" key from the dict it is given:
+                    # pass a copy (shard_definition builds a fresh one each time).
+                    self.host.set_rulesets({name: compiled.shard_definition(shard)})
+                    break
+                except durable_rules_engine.error:
+                    if attempt == CREATE_ATTEMPTS:
+                        raise
+            self._handles[name] = self.host.get_ruleset(name)._handle
+        return self._handles[name]
 
 
 _local = threading.local()
@@ -107,9 +104,6 @@ def handles_for(compiled: CompiledRuleSet) -> tuple[int, ...]:
 
 
 def retire() -> ThreadHost:
-    """Replace this thread's Host with a fresh one, freeing the old one's rulesets."""
-    old: ThreadHost | None = getattr(_local, "host", None)
+    """Replace this thread's Host with a fresh one (the old one's rulesets stay in memory)."""
     new = _local.host = ThreadHost()
-    if old is not None:
-        old.close()
     return new

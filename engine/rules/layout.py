@@ -2,9 +2,10 @@
 
 What durable-rules 2.0.28 does with a ruleset (measured; pinned in tests/engine/rules):
 - It keeps each rule's tests in the order given and shares a node between rules whose tests
-  so far are identical; it does not index equality tests, so every child of a node is tried
-  on every fact that reaches it: a fact costs time in proportion to the type node's children
-  (about 30 µs a fact for 500 rules that each start with their own `model == …`).
+  so far are identical (never for `$or`, `$iany` or `$iall` tests: each rule gets its own);
+  it does not index equality tests, so every child of a node is tried on every fact that
+  reaches it: a fact costs time in proportion to the type node's children (about 30 µs a
+  fact for 500 rules that each start with their own `model == …`).
 - It walks a fact with a stack of 64 entries: a fact alive in more than 64 paths at once is
   refused (error 303).
 - A node with more than 512 children makes `create_ruleset` loop forever.
@@ -115,9 +116,9 @@ def place(p: Planned, indexes: Mapping[str, Mapping[Any, int]]) -> list[tuple[di
     return pieces
 
 
-# One test of a durable rule's path: its JSON, its alternatives (an IN adds one child per
-# value) and, for an equality test (or an IN), the fact it tests: such siblings on one fact
-# exclude one another.
+# One test of a durable rule's path: its key in the network (its JSON, made unique for tests
+# durable never shares), its alternatives (an $or adds one child per value) and, for an
+# equality test, the fact it tests: equality siblings on one fact exclude one another.
 Step = tuple[str, int, str | None]
 
 

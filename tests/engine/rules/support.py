@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import subprocess
 import sys
 import textwrap
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import durable.engine
+import durable_rules_engine
 
 from schemas.rules import Condition, FactField, FactKind, FactSchema, Op, RuleSpec
 
@@ -46,3 +49,24 @@ def run_python(code: str, timeout: float = 60) -> subprocess.CompletedProcess[st
         [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout,
         cwd=Path(__file__).resolve().parents[3],
     )
+
+
+def raw_matches(rules: dict[str, Any], facts: list[dict[str, Any]], *, ensure_ascii: bool = False) -> list[tuple[str, int]]:
+    """(rule, fact index) pairs straight from durable's C module, for rules {name: test} over
+    facts of type "x". A marker rule always fires, so the state may be deleted safely."""
+    definition = {name: {"all": [{"m": {"$and": [{"t": "x"}, test]}}], "cap": 1000} for name, test in rules.items()}
+    definition["~"] = {"all": [{"m": {"t": "~"}}]}
+    handle = durable_rules_engine.create_ruleset(f"raw-{next(_RAW)}", json.dumps(definition, ensure_ascii=False))
+    rows = [{"i": -1, "sid": "1", "t": "~"}] + [{**f, "i": i, "sid": "1", "t": "x"} for i, f in enumerate(facts)]
+    _code, state = durable_rules_engine.assert_facts(handle, json.dumps(rows, ensure_ascii=ensure_ascii))
+    found: list[tuple[str, int]] = []
+    message = durable_rules_engine.start_action_for_state(handle, state)[1]
+    while message:
+        for name, frames in json.loads(message).items():
+            found += [(name, frame["m"]["i"]) for frame in frames if name != "~"]
+        message = durable_rules_engine.complete_and_start_action(handle, state)
+    durable_rules_engine.delete_state(handle, "1")
+    return sorted(found)
+
+
+_RAW = itertools.count()
