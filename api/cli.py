@@ -11,6 +11,7 @@ import typer
 
 from api.access.commands import apikey_app, user_app
 from api.cli_keys import keys_app
+from api.dispatch.commands import dispatch_app
 from api.rules.commands import rules_app
 from engine.demo.accounts import DEFAULT_PASSWORD as DEMO_PASSWORD
 from engine.demo.sizes import DemoSize
@@ -24,6 +25,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(keys_app, name="keys")
 app.add_typer(rules_app, name="rules")
+app.add_typer(dispatch_app, name="dispatch")
 
 
 @app.command()

@@ -42,8 +42,9 @@ _ARGUMENTS = {"id", "input"}
 
 
 # JSON arguments whose contents are documents in their own (snake_case) spelling: a path into
-# one names the document's keys as the author wrote them (`input.document.rules.3.action.amount_fen`).
-_DOCUMENTS = {"document"}
+# one names the document's keys as the author wrote them (`input.document.rules.3.action.amount_fen`,
+# `input.problem.technicians.0.capacity_minutes`).
+_DOCUMENTS = {"document", "problem"}
 
 
 def field_path(path: Sequence[str | int]) -> str | None:

@@ -20,6 +20,8 @@ from api.channel.mutations import ChannelMutations
 from api.channel.queries import ChannelQueries
 from api.consumer.mutations import ConsumerMutations
 from api.consumer.queries import ConsumerQueries
+from api.dispatch.mutations import DispatchMutations
+from api.dispatch.queries import DispatchQueries
 from api.errors import ClientError
 from api.extensions import extensions
 from api.loyalty.mutations import LoyaltyMutations
@@ -64,8 +66,8 @@ class NodeQueries:
         return list(await asyncio.gather(*(loaders.by_id(NODE_MODELS[t]).load(pk) for t, pk in keys)))
 
 
-QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries, AccessQueries, AuditQueries, RuleQueries, LoyaltyQueries, PricingQueries)
-MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations, AccessMutations, RuleMutations, LoyaltyMutations, PricingMutations)
+QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries, AccessQueries, AuditQueries, RuleQueries, LoyaltyQueries, PricingQueries, DispatchQueries)
+MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations, AccessMutations, RuleMutations, LoyaltyMutations, PricingMutations, DispatchMutations)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

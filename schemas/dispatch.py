@@ -96,7 +96,7 @@ class TechnicianIn(_Strict):
         description="working windows; several are worked as one day with the gaps as breaks"
     )
     break_: Break | None = Field(default=None, alias="break")
-    capacity_minutes: int = Field(default=480, ge=0, le=24 * 60, description="service minutes")
+    capacity_minutes: int = Field(default=480, ge=0, le=HORIZON_MINUTES, description="service minutes")
     max_jobs: int | None = Field(default=None, ge=0, le=200)
     parts_capacity: Volume | None = None
     max_radius_km: float | None = Field(default=None, gt=0, le=1000)
@@ -278,6 +278,10 @@ class Recommendation(_Strict):
     excluded: list[ExclusionGroup] = Field(description="every other technician, by reason")
     considered: int
     elapsed_ms: float
+    current_technician: str | None = Field(
+        default=None,
+        description="the order was on this technician's route: recommended as if taken off it",
+    )
 
 
 class Stop(_Strict):
@@ -300,6 +304,10 @@ class Route(_Strict):
     travel_km: float
     service_minutes: int
     utilisation: float = Field(description="service minutes / capacity minutes")
+    violation: str | None = Field(
+        default=None,
+        description="assign mode: the time rule this visit order breaks (stops kept, not dropped)",
+    )
 
 
 class Why(_Strict):

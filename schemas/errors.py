@@ -15,6 +15,8 @@ class ErrorCode(str, Enum):
     WRONG_STATUS = "WRONG_STATUS"  # the object's status does not allow this change (not a transition)
     CONFLICT = "CONFLICT"
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"  # a member's points balance is short of a redemption
+    STALE_PLAN = "STALE_PLAN"  # a work order or technician changed since the dispatch plan was made
+    INFEASIBLE = "INFEASIBLE"  # the technician cannot fit the work order into his day (the reason says why)
     BAD_GLOBAL_ID = "BAD_GLOBAL_ID"
     BAD_CURSOR = "BAD_CURSOR"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"

@@ -18,6 +18,7 @@ from api.permissions import requires
 from api.relay import pk_of
 from api.service.types import ServiceNetwork, Technician, WorkOrder
 from engine.access.permissions import Permission as P
+from engine.services import dispatch
 from engine.services import technicians as workforce
 from engine.services import work_orders as orders
 from engine.store.service import WorkOrder as WorkOrderRow
@@ -278,12 +279,13 @@ class ServiceMutations:
         return await _change(info, id, orders.update_work_order, input)
 
     @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_WRITE), 
-        description="Assign (or re-assign) a work order to a technician of the planner's choice."
+        description="Assign (or re-assign) a work order to a technician of the planner's choice; refused "
+        "with INFEASIBLE and the reason when it does not fit into his day (shift, window, capacity)."
     )
     async def work_order_assign(
         self, info: Info, id: strawberry.ID, input: WorkOrderAssignInput
     ) -> WorkOrderPayload:
-        return await _change(info, id, orders.assign, input)
+        return await _change(info, id, dispatch.assign_checked, input)
 
     @strawberry.mutation(permission_classes=requires(P.WORK_ORDER_FIELD), description="The technician accepts the assigned order.")
     async def work_order_accept(

@@ -44,6 +44,10 @@ class Permission(str, Enum):
     ORDER_PLACE = "order:place"  # place, return and cancel priced orders (redeems coupons, earns points)
     LOYALTY_READ = "loyalty:read"  # members' points ledgers and balances
     LOYALTY_WRITE = "loyalty:write"  # award activity points, redeem, expire
+    DISPATCH_READ = "dispatch:read"  # stored dispatch plans, and recommendations for a work order
+    DISPATCH_PLAN = "dispatch:plan"  # compute and store draft day plans
+    DISPATCH_APPLY = "dispatch:apply"  # apply a plan: assign its work orders
+    DISPATCH_SOLVE = "dispatch:solve"  # the stateless engine call: a problem in, a plan out
 
 
 P = Permission
@@ -53,6 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPS_PLANNER: frozenset({
         P.CHANNEL_READ, P.CATALOGUE_READ, P.MEMBER_READ, P.SERVICE_READ, P.SERVICE_WRITE,
         P.WORK_ORDER_READ, P.WORK_ORDER_WRITE, P.PRICE_QUOTE,
+        P.DISPATCH_READ, P.DISPATCH_PLAN, P.DISPATCH_APPLY, P.DISPATCH_SOLVE,
     }),
     Role.CHANNEL_MANAGER: frozenset({
         P.CHANNEL_READ, P.CHANNEL_WRITE, P.STORE_WRITE, P.CATALOGUE_READ, P.CATALOGUE_WRITE,
@@ -66,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SERVICE_AGENT: frozenset({
         P.CATALOGUE_READ, P.MEMBER_READ, P.MEMBER_WRITE, P.PERSONAL_DATA, P.SERVICE_READ,
         P.WORK_ORDER_READ, P.WORK_ORDER_WRITE, P.LOYALTY_READ, P.LOYALTY_WRITE,
+        P.DISPATCH_READ, P.DISPATCH_PLAN, P.DISPATCH_APPLY,
     }),
     Role.TECHNICIAN: frozenset({
         P.CATALOGUE_READ, P.MEMBER_READ, P.PERSONAL_DATA, P.SERVICE_READ, P.WORK_ORDER_READ,
@@ -73,7 +79,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.ANALYST: frozenset({
         P.CHANNEL_READ, P.CATALOGUE_READ, P.SALES_READ, P.SERVICE_READ, P.WORK_ORDER_READ,
-        P.RULES_READ,
+        P.RULES_READ, P.DISPATCH_READ,
     }),
 }
 

@@ -17,6 +17,7 @@ from engine.store.base import Base
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, DealerRegion, Store
 from engine.store.consumer import ConsentEvent, Member, ProductRegistration
+from engine.store.dispatch import DispatchPlan
 from engine.store.loyalty import PointsAllocation, PointsEntry
 from engine.store.pricing import CouponCode, CouponRedemption, PricedOrder, PricedOrderLine, RuleBudgetUse
 from engine.store.rules import RuleSet, RuleSetVersion
@@ -45,6 +46,7 @@ READ_PERMISSION: dict[type[Base], Permission] = {
     PointsEntry: P.LOYALTY_READ, PointsAllocation: P.LOYALTY_READ,
     CouponCode: P.RULES_READ, CouponRedemption: P.RULES_READ, RuleBudgetUse: P.RULES_READ,
     PricedOrder: P.ORDER_PLACE, PricedOrderLine: P.ORDER_PLACE,
+    DispatchPlan: P.DISPATCH_READ,
 }
 
 
@@ -101,6 +103,7 @@ def _service_agent(networks: frozenset[int], regions: frozenset[str]) -> dict[ty
         TechnicianSkill: TechnicianSkill.technician_id.in_(technicians),
         WorkOrder: WorkOrder.network_id.in_(ids),
         WorkOrderEvent: WorkOrderEvent.work_order_id.in_(orders),
+        DispatchPlan: DispatchPlan.network_id.in_(ids),
         Member: member,
         ProductRegistration: ProductRegistration.member_id.in_(members),
         ConsentEvent: ConsentEvent.member_id.in_(members),

@@ -51,6 +51,7 @@ def to_route(c: Compiled, day: Day, locked: set[int]) -> Route:
         utilisation=round(day.service_minutes / tech.capacity_minutes, 4)
         if tech.capacity_minutes
         else 0.0,
+        violation=day.violation,
     )
 
 

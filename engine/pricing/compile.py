@@ -10,34 +10,68 @@ reason rather than silence.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
 from threading import Lock
+from typing import Any
 
 from engine.rules import CompiledRuleSet, compile_rules
-from schemas.pricing import LINE_FACTS, LINE_STAGES, ORDER_FACTS, PricingDocument, PricingRule, PricingStage
+from engine.rules.reference import Test, predicate
+from schemas.pricing import LINE_FACTS, LINE_STAGES, ORDER_FACTS, PricingDocument, PricingRule, PricingStage, Stacking
 from schemas.rules import Condition, Op, RuleSpec, VersionRef
 
 _CACHE_SIZE = 32
 
 
+# The implicit group of BEST-stacking rules (order-level discounts by default): the best deal wins.
+BEST_GROUP = "~best-deal"
+
+
 @dataclass(frozen=True)
 class RuleRef:
-    """A rule as the engine evaluates it: where it comes from and its compiled id."""
+    """A rule as the engine evaluates it: where it comes from and its compiled id, with what
+    quotes ask of it (hundreds of times each) worked out once, when the rule set is compiled."""
 
     version: VersionRef
     rule: PricingRule
     compiled_id: str
     conditions: tuple[Condition, ...]  # as compiled: the rule's own, its window, its campaign
+    key: str = field(init=False, repr=False, compare=False)  # `rule_set/rule_id`: how budgets and free lines name it
+    order: tuple[int, str, str] = field(init=False, repr=False, compare=False)  # its place in resolution (sort_key)
+    stacking: Stacking = field(init=False, repr=False, compare=False)  # the rule's, or its stage's default
+    group: str | None = field(init=False, repr=False, compare=False)  # its exclusive group, BEST_GROUP or None
+    tests: tuple[Test, ...] = field(init=False, repr=False, compare=False)  # `conditions` as predicates
+    trace_head: dict[str, Any] = field(init=False, repr=False, compare=False)  # the rule's fields of a TraceEntry
 
-    @property
-    def key(self) -> str:
-        """`rule_set/rule_id`: how budgets and free lines name a rule."""
-        return f"{self.version.rule_set}/{self.rule.id}"
+    def __post_init__(self) -> None:
+        rule, version = self.rule, self.version
+        stacking = rule.effective_stacking()
+        group = rule.exclusive_group if rule.exclusive_group is not None else (
+            BEST_GROUP if stacking is Stacking.BEST else None)
+        derived = {
+            "key": f"{version.rule_set}/{rule.id}",
+            # Priority first (higher first), then a stable order: never a coin toss.
+            "order": (-rule.priority, version.rule_set, rule.id),
+            "stacking": stacking,
+            "group": group,
+            "tests": tuple(predicate(c) for c in self.conditions),
+            "trace_head": {"rule_set": version.rule_set, "version": version.version, "rule_id": rule.id,
+                           "rule_name": rule.name, "stage": rule.stage.value},
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
+
+    def failed_conditions(self, fact: Mapping[str, Any]) -> tuple[Condition, ...]:
+        """engine.rules.failed_conditions(self.conditions, fact), on the compiled predicates."""
+        return tuple(c for c, test in zip(self.conditions, self.tests, strict=True) if not test(fact))
 
     def sort_key(self) -> tuple[int, str, str]:
         """Priority first (higher first), then a stable order: never a coin toss."""
-        return (-self.rule.priority, self.version.rule_set, self.rule.id)
+        return self.order
+
+
+by_priority = attrgetter("order")  # sorted(refs, key=by_priority): RuleRef.sort_key without the call
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.pricing.compile import RuleRef
-from engine.pricing.records import record
+from engine.pricing.records import record_of
 from engine.pricing.money import yuan
-from engine.rules import failed_conditions
 from schemas.rules import Condition, Op, TraceEntry, TraceOutcome, TraceReason
 
 _QUANTITIES = {"quantity": "", "category_quantity": " of this category", "order_quantity": " in the order"}
@@ -25,9 +24,12 @@ def not_applied(ref: RuleRef, line_no: int | None, reason: TraceReason, detail: 
     return _entry(ref, TraceOutcome.NOT_APPLIED, reason, line_no, 0, detail, failed, hint)
 
 
-def near_miss(ref: RuleRef, line_no: int | None, fact: Mapping[str, Any]) -> TraceEntry:
-    """A rule in scope whose thresholds (or window) failed on this fact: which, and a hint."""
-    failed = failed_conditions(ref.conditions, fact)
+def near_miss(ref: RuleRef, line_no: int | None, fact: Mapping[str, Any],
+              failed: tuple[Condition, ...] | None = None) -> TraceEntry:
+    """A rule in scope whose thresholds (or window) failed on this fact: which (`failed`, when
+    the caller has found them already), and a hint."""
+    if failed is None:
+        failed = ref.failed_conditions(fact)
     if any(c.fact == "at" for c in failed):
         return not_applied(ref, line_no, TraceReason.OUTSIDE_WINDOW, "outside the rule's validity window", failed)
     hints = [h for h in (hint_for(c, fact) for c in failed) if h]
@@ -56,8 +58,5 @@ def describe(condition: Condition, fact: Mapping[str, Any]) -> str:
 
 def _entry(ref: RuleRef, outcome: TraceOutcome, reason: TraceReason | None, line_no: int | None, amount_fen: int,
            detail: str, failed: tuple[Condition, ...], hint: str | None) -> TraceEntry:
-    return record(
-        TraceEntry, rule_set=ref.version.rule_set, version=ref.version.version, rule_id=ref.rule.id, rule_name=ref.rule.name,
-        stage=ref.rule.stage.value, outcome=outcome, reason=reason, line_no=line_no, amount_fen=amount_fen,
-        detail=detail, failed_conditions=failed, hint=hint,
-    )
+    return record_of(TraceEntry, {**ref.trace_head, "outcome": outcome, "reason": reason, "line_no": line_no,
+                                  "amount_fen": amount_fen, "detail": detail, "failed_conditions": failed, "hint": hint})

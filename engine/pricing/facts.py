@@ -42,17 +42,19 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def order_facts(
-    context: dict[str, Any], lines: Sequence[PricedLineInput], amounts: Sequence[int]
-) -> dict[str, Any]:
-    """Context plus the order's totals, with each line at `amounts` (fen, the stage's input)."""
+def order_context(context: dict[str, Any], lines: Sequence[PricedLineInput]) -> dict[str, Any]:
+    """Context plus what the order holds: the same at every stage (computed once per quote)."""
     return {
         **context,
         "order_quantity": sum(line.quantity for line in lines),
-        "order_amount_fen": sum(amounts),
         "order_models": sorted({line.model for line in lines}),
         "order_categories": sorted({line.category for line in lines}),
     }
+
+
+def order_facts(order: dict[str, Any], amounts: Sequence[int]) -> dict[str, Any]:
+    """The order context (`order_context`) with its amount at `amounts` (fen, the stage's input)."""
+    return {**order, "order_amount_fen": sum(amounts)}
 
 
 def line_facts(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.pricing import explain
-from engine.pricing.compile import RuleRef
+from engine.pricing.compile import RuleRef, by_priority
 from engine.pricing.limits import Limits
 from engine.pricing.money import percent_of, to_fen, yuan
 from engine.pricing.stacking import resolve
@@ -37,6 +37,7 @@ class LineState:
     tier_unit: int
     member_unit: int = 0
     promotions: list[tuple[RuleRef, int]] = field(default_factory=list)
+    promoted: int = 0  # the promotions' sum, kept as they are added (`amount` is asked per rule)
     multiplier: Decimal = Decimal(1)
 
     @property
@@ -46,7 +47,11 @@ class LineState:
     @property
     def amount(self) -> int:
         """After line promotions: the input of the order stages."""
-        return self.member_amount - sum(amount for _, amount in self.promotions)
+        return self.member_amount - self.promoted
+
+    def add_promotion(self, ref: RuleRef, amount: int) -> None:
+        self.promotions.append((ref, amount))
+        self.promoted += amount
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def one_price(matches: Sequence[RuleRef], line: PricedLineInput, price_of: Calla
     """TIER and MEMBER: the highest-priority matching rule sets the unit price."""
     if not matches:
         return base
-    ordered = sorted(matches, key=RuleRef.sort_key)
+    ordered = sorted(matches, key=by_priority)
     price = max(0, price_of(ordered[0], base))
     trace.append(explain.applied(ordered[0], line.line_no, (base - price) * line.quantity,
                                  f"unit price {yuan(base)} → {yuan(price)}"))
@@ -112,7 +117,7 @@ def promote(state: LineState, matches: Sequence[RuleRef], limits: Limits, extras
             trace.append(explain.not_applied(ref, line.line_no, reason or TraceReason.NOTHING_TO_DISCOUNT,
                                              "its cap or budget is used up"))
             continue
-        state.promotions.append((ref, granted))
+        state.add_promotion(ref, granted)
         trace.append(explain.applied(ref, line.line_no, granted, reason=reason))
     for ref in winners:
         action = ref.rule.action
@@ -136,32 +141,34 @@ def _price_discounts(rules: Sequence[RuleRef], base: int, quantity: int) -> list
     """Each price rule's discount on the line, in fen: a fixed price first (the highest-priority
     one sets the base), then additive percentages on that base, compounding ones on the running
     amount, amounts off last."""
+    fixed: tuple[RuleRef, FixedPrice] | None = None
+    additive: list[tuple[RuleRef, PercentOff]] = []
+    compounding: list[tuple[RuleRef, PercentOff]] = []
+    amounts: list[tuple[RuleRef, AmountOff]] = []
+    for ref in rules:  # one pass, each kind in the rules' order
+        action = ref.rule.action
+        if isinstance(action, FixedPrice):
+            fixed = fixed or (ref, action)
+        elif isinstance(action, PercentOff):
+            (additive if ref.rule.combine is Combine.ADDITIVE else compounding).append((ref, action))
+        elif isinstance(action, AmountOff):
+            amounts.append((ref, action))
     out: list[tuple[RuleRef, int]] = []
     start = base
-    fixed = [r for r in rules if isinstance(r.rule.action, FixedPrice)]
-    if fixed:
-        action = fixed[0].rule.action
-        assert isinstance(action, FixedPrice)
-        start = min(base, action.price_fen)
+    if fixed is not None:
+        start = min(base, fixed[1].price_fen)
         out.append((fixed[0], (base - start) * quantity))
     running = start * quantity
-    percents = [r for r in rules if isinstance(r.rule.action, PercentOff)]
-    for ref in [r for r in percents if r.rule.combine is Combine.ADDITIVE]:
-        action = ref.rule.action
-        assert isinstance(action, PercentOff)
-        amount = to_fen(percent_of(start * quantity, action.percent), ref.rule.rounding)
+    for ref, percent in additive:
+        amount = to_fen(percent_of(start * quantity, percent.percent), ref.rule.rounding)
         out.append((ref, amount))
         running -= amount
-    for ref in [r for r in percents if r.rule.combine is Combine.COMPOUNDING]:
-        action = ref.rule.action
-        assert isinstance(action, PercentOff)
-        amount = to_fen(percent_of(max(running, 0), action.percent), ref.rule.rounding)
+    for ref, percent in compounding:
+        amount = to_fen(percent_of(max(running, 0), percent.percent), ref.rule.rounding)
         out.append((ref, amount))
         running -= amount
-    for ref in [r for r in rules if isinstance(r.rule.action, AmountOff)]:
-        action = ref.rule.action
-        assert isinstance(action, AmountOff)
-        out.append((ref, action.amount_fen * quantity))
+    for ref, off in amounts:
+        out.append((ref, off.amount_fen * quantity))
     return out
 
 

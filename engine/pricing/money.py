@@ -8,12 +8,13 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from schemas.pricing import Rounding
 
 HUNDRED = Decimal(100)
+_WHOLE = Decimal(1)  # the exponent of a whole fen (built once: a quote rounds a hundred times)
 _MODES = {Rounding.HALF_UP: ROUND_HALF_UP, Rounding.DOWN: ROUND_FLOOR, Rounding.UP: ROUND_CEILING}
 
 
 def to_fen(amount: Decimal, rounding: Rounding = Rounding.HALF_UP) -> int:
     """An amount in fen (possibly fractional) rounded to a whole fen."""
-    return int(amount.quantize(Decimal(1), rounding=_MODES[rounding]))
+    return int(amount.quantize(_WHOLE, rounding=_MODES[rounding]))
 
 
 def percent_of(amount: Decimal | int, percent: Decimal) -> Decimal:

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.pricing import explain
 from engine.pricing.compile import PricingRules, RuleRef, StageRules
-from engine.pricing.facts import context_facts, line_facts, order_facts
+from engine.pricing.facts import context_facts, line_facts, order_context, order_facts
 from engine.pricing.limits import Limits
 from engine.pricing.lines import ExtraLine, LineState, member_price, one_price, promote, tier_price
 from engine.pricing.orders import apply_order_rules
@@ -35,12 +35,12 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
     limits = Limits(data.budget_left_fen)
     extras: list[ExtraLine] = []
     once: set[str] = set()
-    context = context_facts(data)
     lines = data.lines
+    context = order_context(context_facts(data), lines)
     states = [LineState(line, tier_unit=line.list_price_fen) for line in lines]
 
     def run_line_stage(stage: PricingStage, units: list[int]) -> list[list[RuleRef]]:
-        order = order_facts(context, lines, [u * line.quantity for u, line in zip(units, lines, strict=True)])
+        order = order_facts(context, [u * line.quantity for u, line in zip(units, lines, strict=True)])
         facts = line_facts(order, lines, units)
         return _per_fact(rules.stages[stage], evaluator, facts, trace, [line.line_no for line in lines])
 
@@ -58,7 +58,7 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
     coupons_applied: list[str] = []
     for stage in (PricingStage.ORDER, PricingStage.COUPON):
         amounts = [s.amount - sum(d.amount_fen for d in order_discounts[i]) for i, s in enumerate(states)]
-        fact = order_facts(context, lines, amounts)
+        fact = order_facts(context, amounts)
         matches = _per_fact(rules.stages[stage], evaluator, [fact], trace, [None], data if stage is PricingStage.COUPON else None)[0]
         outcome = apply_order_rules(matches, amounts, limits, extras, once, trace)
         points += outcome.points
@@ -74,6 +74,7 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
     return _quote(data, states, order_discounts, extras, stage_totals, points, sorted(set(coupons_applied)), trace, rules)
 
 
+_CENT = Decimal("0.01")
 _STAGES = {stage.value: i for i, stage in enumerate(PricingStage)}
 
 
@@ -94,12 +95,13 @@ def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any
         for i in indices:
             matched[i].append(stage.refs[compiled_id])
     # By priority, not in the evaluator's order: the trace of the same input is always the same.
-    for compiled_id, indices in sorted(evaluation.near_misses.items(), key=lambda item: stage.refs[item[0]].sort_key()):
+    for compiled_id, indices in sorted(evaluation.near_misses.items(), key=lambda item: stage.refs[item[0]].order):
         ref = stage.refs[compiled_id]
         for i in indices:
-            entry = explain.near_miss(ref, line_nos[i], facts[i])
             if coupons is not None and ref.rule.coupon is not None:
-                entry = _coupon_miss(ref, entry, coupons)
+                entry = _coupon_miss(ref, line_nos[i], facts[i], coupons)
+            else:
+                entry = explain.near_miss(ref, line_nos[i], facts[i])
             if entry is not None:
                 trace.append(entry)
     if coupons is not None:
@@ -113,19 +115,21 @@ def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any
     return matched
 
 
-def _coupon_miss(ref: RuleRef, entry: TraceEntry, data: PricingInput) -> TraceEntry | None:
+def _coupon_miss(ref: RuleRef, line_no: int | None, fact: dict[str, Any], data: PricingInput) -> TraceEntry | None:
     """A coupon rule missed for want of its code: silent when no code of its campaign was
-    presented, USAGE_EXHAUSTED (with the store's reason) when one was but cannot be used."""
-    if not any(c.fact == "coupon_campaigns" for c in entry.failed_conditions):
-        return entry
-    presented = [c for c in data.coupons if c.campaign == ref.rule.coupon]
-    if not presented:
-        return None
-    unusable = [c for c in presented if not c.usable]
-    if unusable and len(entry.failed_conditions) == 1:
-        return explain.not_applied(ref, None, TraceReason.USAGE_EXHAUSTED,
-                                   f"coupon {unusable[0].code}: {unusable[0].reason or 'cannot be used'}")
-    return entry
+    presented, USAGE_EXHAUSTED (with the store's reason) when one was but cannot be used.
+    Decided on the failed conditions before any entry is built: most coupon rules of a quote
+    stay silent."""
+    failed = ref.failed_conditions(fact)
+    if any(c.fact == "coupon_campaigns" for c in failed):
+        presented = [c for c in data.coupons if c.campaign == ref.rule.coupon]
+        if not presented:
+            return None
+        unusable = [c for c in presented if not c.usable]
+        if unusable and len(failed) == 1:
+            return explain.not_applied(ref, None, TraceReason.USAGE_EXHAUSTED,
+                                       f"coupon {unusable[0].code}: {unusable[0].reason or 'cannot be used'}")
+    return explain.near_miss(ref, line_no, fact, failed)
 
 
 def _quote(data: PricingInput, states: list[LineState], order_discounts: list[list[Discount]], extras: list[ExtraLine],
@@ -141,7 +145,7 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
             line_no=line.line_no, model=line.model, quantity=line.quantity, kind="sale", source_rule=None,
             list_price_fen=line.list_price_fen, tier_price_fen=state.tier_unit, member_price_fen=state.member_unit,
             list_amount_fen=line.list_price_fen * line.quantity, discounts=tuple(promotions + discounts),
-            final_amount_fen=final, final_unit_price_fen=(Decimal(final) / line.quantity).quantize(Decimal("0.01")),
+            final_amount_fen=final, final_unit_price_fen=(Decimal(final) / line.quantity).quantize(_CENT),
             points_multiplier=state.multiplier,
         ))
     next_no = max((s.line.line_no for s in states), default=0) + 1

@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from engine.pricing.compile import RuleRef
+from engine.pricing.compile import BEST_GROUP, RuleRef, by_priority
 from schemas.pricing import GroupPolicy, Stacking
 from schemas.rules import TraceReason
-
-BEST_GROUP = "~best-deal"
 
 
 @dataclass(frozen=True)
@@ -29,26 +27,25 @@ class Refusal:
 def resolve(candidates: Sequence[RuleRef], worth: Callable[[RuleRef], int]) -> tuple[list[RuleRef], list[Refusal]]:
     """(the rules that apply, in order; the others with the reason). `worth` is what a rule
     would give alone, used to pick the best of a BEST group."""
-    ordered = sorted(candidates, key=RuleRef.sort_key)
+    ordered = sorted(candidates, key=by_priority)
     best = _best_of_groups(ordered, worth)
     winners: list[RuleRef] = []
     refused: list[Refusal] = []
     taken: dict[str, RuleRef] = {}
     alone: RuleRef | None = None
     for ref in ordered:
-        group = _group(ref)
-        stacking = ref.rule.effective_stacking()
+        group, stacking = ref.group, ref.stacking
         if alone is not None:
-            refused.append(Refusal(ref, TraceReason.LOST_TO_PRIORITY, f"exclusive rule {_name(alone)} applies alone"))
+            refused.append(Refusal(ref, TraceReason.LOST_TO_PRIORITY, f"exclusive rule {alone.key} applies alone"))
         elif group is not None and group in taken:
             reason = TraceReason.NOT_BEST_DEAL if group == BEST_GROUP else TraceReason.EXCLUSIVE_GROUP
-            refused.append(Refusal(ref, reason, f"{_name(taken[group])} won {_group_label(group)}"))
+            refused.append(Refusal(ref, reason, f"{taken[group].key} won {_group_label(group)}"))
         elif group is not None and group in best and best[group] is not ref:
             reason = TraceReason.NOT_BEST_DEAL if group == BEST_GROUP else TraceReason.EXCLUSIVE_GROUP
-            refused.append(Refusal(ref, reason, f"{_name(best[group])} is the better deal in {_group_label(group)}"))
+            refused.append(Refusal(ref, reason, f"{best[group].key} is the better deal in {_group_label(group)}"))
         elif stacking is Stacking.EXCLUSIVE and winners:
             refused.append(Refusal(ref, TraceReason.LOST_TO_PRIORITY,
-                                   f"exclusive, and {_name(winners[0])} of higher priority already applies"))
+                                   f"exclusive, and {winners[0].key} of higher priority already applies"))
         else:
             winners.append(ref)
             if group is not None:
@@ -58,17 +55,11 @@ def resolve(candidates: Sequence[RuleRef], worth: Callable[[RuleRef], int]) -> t
     return winners, refused
 
 
-def _group(ref: RuleRef) -> str | None:
-    if ref.rule.exclusive_group is not None:
-        return ref.rule.exclusive_group
-    return BEST_GROUP if ref.rule.effective_stacking() is Stacking.BEST else None
-
-
 def _best_of_groups(ordered: Sequence[RuleRef], worth: Callable[[RuleRef], int]) -> dict[str, RuleRef]:
     """For groups that pick by amount: the winner (largest amount, ties to the first in order)."""
     best: dict[str, tuple[int, RuleRef]] = {}
     for ref in ordered:
-        group = _group(ref)
+        group = ref.group
         by_amount = group == BEST_GROUP or ref.rule.group_policy is GroupPolicy.BEST
         if group is None or not by_amount:
             continue
@@ -76,10 +67,6 @@ def _best_of_groups(ordered: Sequence[RuleRef], worth: Callable[[RuleRef], int])
         if group not in best or amount > best[group][0]:
             best[group] = (amount, ref)
     return {group: ref for group, (_, ref) in best.items()}
-
-
-def _name(ref: RuleRef) -> str:
-    return f"{ref.version.rule_set}/{ref.rule.id}"
 
 
 def _group_label(group: str) -> str:

@@ -44,12 +44,14 @@ def normalise(
     index: int,
     empty_list: list[str] | None = None,
     lists: dict[int, list[str]] | None = None,
+    into: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The planned fields of one fact, defaults filled in (for a missing field or None), lists
     as lists (an empty one replaced by `empty_list` when given); raises TypeError or ValueError
     for a value that does not fit its kind. `lists` remembers list values already checked, by
-    identity, while the facts are alive: the lines of a quote share their order's lists."""
-    row: dict[str, Any] = {}
+    identity, while the facts are alive: the lines of a quote share their order's lists. The
+    fields are added to `into` when given (and it is returned), else to a new dict."""
+    row: dict[str, Any] = {} if into is None else into
     get = fact.get
     for name, kind in plan:
         value = get(name)

@@ -3,12 +3,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engine.rules.evaluate import Evaluation
 from engine.rules.facts import default_for, normalise, plan_for
 from schemas.rules import MEMBERSHIP_OPS, ORDER_OPS, Condition, FactKind, FactSchema, Op, RuleSpec
+
+
+# `actual op value` per op, `values` being the value as a list (the condition's alternatives).
+_COMPARE: dict[Op, Callable[[Any, Any, list[Any]], bool]] = {
+    Op.EQ: lambda actual, value, values: bool(actual == value),
+    Op.NE: lambda actual, value, values: bool(actual != value),
+    Op.IN: lambda actual, value, values: any(actual == v for v in values),
+    Op.NOT_IN: lambda actual, value, values: all(actual != v for v in values),
+    Op.GT: lambda actual, value, values: bool(actual > value),
+    Op.GTE: lambda actual, value, values: bool(actual >= value),
+    Op.LT: lambda actual, value, values: bool(actual < value),
+    Op.LTE: lambda actual, value, values: bool(actual <= value),
+    Op.HAS: lambda actual, value, values: value in actual,
+    Op.HAS_ANY: lambda actual, value, values: any(v in actual for v in values),
+    Op.HAS_NONE: lambda actual, value, values: not any(v in actual for v in values),  # true on an empty list
+}
+
+Test = Callable[[Mapping[str, Any]], bool]
 
 
 def holds(condition: Condition, fact: Mapping[str, Any]) -> bool:
@@ -17,29 +35,22 @@ def holds(condition: Condition, fact: Mapping[str, Any]) -> bool:
     actual = fact.get(condition.fact)
     if actual is None:
         actual = default_for(_kind_of(condition))
-    op, value = condition.op, condition.value
-    values: list[Any] = value if isinstance(value, list) else [value]
-    if op is Op.EQ:
-        return bool(actual == value)
-    if op is Op.NE:
-        return bool(actual != value)
-    if op is Op.IN:
-        return any(actual == v for v in values)
-    if op is Op.NOT_IN:
-        return all(actual != v for v in values)
-    if op is Op.GT:
-        return bool(actual > value)
-    if op is Op.GTE:
-        return bool(actual >= value)
-    if op is Op.LT:
-        return bool(actual < value)
-    if op is Op.LTE:
-        return bool(actual <= value)
-    if op is Op.HAS:
-        return value in actual
-    if op is Op.HAS_ANY:
-        return any(v in actual for v in values)
-    return not any(v in actual for v in values)  # HAS_NONE: true on an empty list
+    value = condition.value
+    return _COMPARE[condition.op](actual, value, value if isinstance(value, list) else [value])
+
+
+def predicate(condition: Condition) -> Test:
+    """`holds(condition, ·)` with the op, the values and the default looked up once: for
+    conditions tested quote after quote (the near misses of published rules)."""
+    name, value, compare = condition.fact, condition.value, _COMPARE[condition.op]
+    values = value if isinstance(value, list) else [value]
+    default = default_for(_kind_of(condition))  # only ever compared, never changed
+
+    def test(fact: Mapping[str, Any]) -> bool:
+        actual = fact.get(name)
+        return compare(default if actual is None else actual, value, values)
+
+    return test
 
 
 def failed_conditions(conditions: Sequence[Condition], fact: Mapping[str, Any]) -> tuple[Condition, ...]:

@@ -23,6 +23,7 @@ from engine.services.common import (
     validate,
 )
 from engine.services.consent import SIGNUP, record_consent, refuse_if_erased
+from engine.services.dispatch_erasure import forget_positions
 from engine.store.catalogue import Product
 from engine.store.channel import Store
 from engine.store.consumer import Member, ProductRegistration
@@ -116,9 +117,11 @@ async def erase_member(session: AsyncSession, member_id: int, data: dict[str, An
     record_consent(session, member, False, f"{ERASURE}: {erasure.reason}", actor, now)
     # Every order, whatever the caller's row scope: an erasure must not stop half-way.
     orders = select(WorkOrder).where(WorkOrder.member_id == member.id).execution_options(**{UNSCOPED: True})
-    for order in await session.scalars(orders):
+    erased = list(await session.scalars(orders))
+    for order in erased:
         order.address = None
         order.latitude, order.longitude = round(order.latitude, 2), round(order.longitude, 2)
+    await forget_positions(session, erased)  # the stored dispatch problems' copies of them
     await session.flush()
     return member
 

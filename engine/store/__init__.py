@@ -5,6 +5,7 @@ from engine.store.base import Base
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, DealerRegion, Store
 from engine.store.consumer import ConsentEvent, Member, ProductRegistration
+from engine.store.dispatch import DispatchPlan
 from engine.store.loyalty import PointsAllocation, PointsEntry
 from engine.store.pricing import CouponCode, CouponRedemption, PricedOrder, PricedOrderLine, RuleBudgetUse
 from engine.store.rules import RuleSet, RuleSetVersion
@@ -26,6 +27,7 @@ __all__ = [
     "CouponRedemption",
     "Dealer",
     "DealerRegion",
+    "DispatchPlan",
     "Member",
     "PointsAllocation",
     "PointsEntry",

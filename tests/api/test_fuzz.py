@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from graphql import NameNode, ObjectFieldNode
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
@@ -50,6 +51,40 @@ schemathesis.graphql.scalar("ID", st.one_of(st.sampled_from(_EXISTING_IDS), st.t
 # Page sizes and other counts mostly within the bounds a client would send, extremes sometimes.
 schemathesis.graphql.scalar("Int", st.one_of(st.integers(1, 100), st.integers(-(2**31), 2**31 - 1)).map(nodes.Int))
 schemathesis.graphql.scalar("Fen", st.integers(min_value=-(2**70), max_value=2**70).map(nodes.Int))
+
+
+def _json_literal(value: Any) -> Any:
+    """A JSON value as a GraphQL literal (object keys are GraphQL names)."""
+    if isinstance(value, dict):
+        return nodes.Object([ObjectFieldNode(name=NameNode(value=k), value=_json_literal(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return nodes.List([_json_literal(v) for v in value])
+    if value is None:
+        return nodes.Null
+    if isinstance(value, bool):
+        return nodes.Boolean(value)
+    if isinstance(value, int):
+        return nodes.Int(value)
+    if isinstance(value, float):
+        return nodes.Float(value)
+    return nodes.String(value)
+
+
+# JSON arguments (a dispatch problem, a rule document): arbitrary JSON, and sometimes a small valid
+# dispatch problem, so that the engine itself runs.
+_SMALL_PROBLEM = {
+    "travel": {"kind": "euclidean"}, "options": {"time_limit_seconds": 1},
+    "technicians": [{"id": "a", "start": {"x": 0, "y": 0}, "skills": {"washer": 3}, "shifts": [{"start": 0, "end": 600}]}],
+    "orders": [{"id": "o", "location": {"x": 5, "y": 0}, "skill": "washer", "duration": 30}],
+    "recommend_order": "o",
+}
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), inner, max_size=4),
+    max_leaves=20,
+)
+schemathesis.graphql.scalar("JSON", st.one_of(st.just(_SMALL_PROBLEM), _JSON).map(_json_literal))
 
 # The schema the app serves, as the SDL printer sees it (the drift test keeps it committed).
 # NUL and lone surrogates are refused before validation (tests/api/test_hostile_inputs.py); left

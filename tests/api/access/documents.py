@@ -40,6 +40,7 @@ SCALAR_LITERALS = {
     "Date": '"2025-03-01"',
     "DateTime": '"2025-03-01T08:00:00+08:00"',
     "Time": '"08:00:00"',
+    "JSON": "{}",
 }
 # Id arguments whose name does not spell their node type (`parentId` is a Dealer's id).
 ID_STEMS = {"parent": "Dealer", "network": "ServiceNetwork", "registration": "ProductRegistration"}

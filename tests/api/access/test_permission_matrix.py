@@ -76,6 +76,11 @@ priceQuote                 X     X      X       X       .     .      .
 ruleSetSimulate            X     .      X       .       .     .      .
 pricedOrders               X     .      X       X       .     .      .
 couponCodes                X     .      X       .       .     .      X
+# Dispatch: planners and the service side (their networks) plan and read; analysts read (a
+# recommendation too, it changes nothing); the stateless engine call is for planners and services.
+dispatchRecommend          X     X      .       .       X     .      X
+dispatchPlans              X     X      .       .       X     .      X
+dispatchSolve              X     X      .       .       .     .      .
 """
 
 MUTATIONS = """
@@ -142,6 +147,9 @@ pointsActivityAward        X     .      .       .       X     .      .
 pointsExpire               X     .      .       .       X     .      .
 # Anyone signed in may change their own password.
 viewerPasswordChange       X     X      X       X       X     X      X
+# Dispatch plans: planners and the service side, for their networks.
+dispatchPlanCreate         X     X      .       .       X     .      .
+dispatchPlanApply          X     X      .       .       X     .      .
 """
 
 

@@ -55,3 +55,19 @@ def test_capacity_minutes_and_max_jobs_bound_the_day():
 def test_the_day_must_end_at_home_by_the_shift_end():
     day = day_of([(100, 480, {})])
     assert not day.feasible and "after the shift ends" in day.violation
+
+
+def test_the_break_comes_before_a_visit_that_would_end_after_its_latest_start():
+    # the first visit ends at 590, before the earliest start; the next would end at 692 > 650
+    day = day_of([(10, 100, {}), (11, 100, {})],
+                 **{"break": {"earliest": 600, "latest": 650, "duration": 30}})
+    assert day.feasible and day.break_start == 600
+    assert day.visits[1].start == 600 + 30 + 1
+
+
+def test_the_break_waits_past_a_visit_whose_window_it_would_close():
+    # at 730 the break is due, but taken there it closes b's window (735–745): b comes first
+    day = day_of([(10, 240, {"windows": [{"start": 490, "end": 490}]}),
+                  (15, 30, {"windows": [{"start": 735, "end": 745}]})],
+                 **{"break": {"earliest": 720, "latest": 900, "duration": 30}})
+    assert day.feasible and day.visits[1].start == 735 and day.break_start == 765

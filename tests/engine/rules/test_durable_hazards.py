@@ -16,7 +16,8 @@ import pytest
 
 from engine.rules import Evaluation, compile_rules, evaluate, evaluate_reference
 from engine.rules.compiler import MARKER_RULE
-from engine.rules.host import MAX_RULESETS, thread_host
+from engine.rules.evaluate import SESSION
+from engine.rules.host import MAX_RULESETS, handles_for, thread_host
 from tests.engine.rules.support import SCHEMA, PlainHost, cond, raw_matches, rule, run_python
 
 RULES = [
@@ -130,7 +131,9 @@ def test_an_error_while_the_adapter_collects_propagates_and_cleans_up() -> None:
     for _ in range(1_100):  # more than durable's 1,024 live states: each one was deleted
         with pytest.raises(RuntimeError, match="fired `agent`"):
             evaluate(broken, FACTS)
-    assert evaluate(compiled, FACTS).matched["agent"] == (0,)
+    # The failed evaluation's session, facts and pending actions were dropped with it.
+    assert evaluate(compiled, FACTS) == evaluate_reference(RULES, SCHEMA, FACTS)
+    assert evaluate(compiled, FACTS[2:]) == evaluate_reference(RULES, SCHEMA, FACTS[2:])
 
 
 def test_an_event_is_consumed_by_the_first_rule_a_fact_by_every_rule() -> None:
@@ -155,10 +158,12 @@ def test_the_1025th_live_session_raises_memory_error() -> None:
         host.assert_fact("sessions", {"sid": "1024", "t": "x"})
 
 
-def test_the_adapter_deletes_every_state_it_creates() -> None:
+def test_the_adapter_reuses_one_session_per_ruleset_and_leaves_it_empty() -> None:
     compiled = compile_rules("line", SCHEMA, RULES)
-    for _ in range(5_000):
+    for _ in range(5_000):  # more than 1,024 evaluations: never a new live session each
         evaluate(compiled, FACTS[:1])
+    (handle,) = handles_for(compiled)
+    assert durable_rules_engine.get_facts(handle, SESSION) == "[]"
 
 
 def test_deleting_a_state_that_never_ran_an_action_crashes_the_process() -> None:

@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.rules import compile_rules, evaluate, evaluate_reference
+from engine.rules import compile_rules, evaluate, evaluate_reference, holds
+from engine.rules.reference import predicate
 from engine.rules.validate import OPS_BY_KIND
 from schemas.rules import LIST_OPS, Condition, FactField, FactKind, FactSchema, RuleSpec
 
@@ -84,3 +85,25 @@ def test_durable_and_the_reference_agree_on_wide_rule_sets(
 ) -> None:
     schema, rules, facts = case
     assert evaluate(compile_rules("line", schema, rules), facts) == evaluate_reference(rules, schema, facts)
+
+
+@settings(SETTINGS, max_examples=80)
+@given(cases())
+def test_one_session_evaluates_fact_after_fact_as_fresh(
+    case: tuple[FactSchema, list[RuleSpec], list[dict[str, Any]]],
+) -> None:
+    """The adapter reuses a session per ruleset and retracts each evaluation's facts: nothing
+    of one evaluation may show in the next."""
+    schema, rules, facts = case
+    compiled = compile_rules("line", schema, rules)
+    for batch in (facts, facts[::-1], facts[1:], [], facts + facts, facts):
+        assert evaluate(compiled, batch) == evaluate_reference(rules, schema, batch)
+
+
+@SETTINGS
+@given(cases())
+def test_a_compiled_predicate_holds_as_holds(case: tuple[FactSchema, list[RuleSpec], list[dict[str, Any]]]) -> None:
+    _, rules, facts = case
+    for condition in (c for rule in rules for c in rule.conditions):
+        test = predicate(condition)
+        assert [test(fact) for fact in facts] == [holds(condition, fact) for fact in facts]

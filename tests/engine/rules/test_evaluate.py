@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from engine.rules import Evaluation, compile_rules, evaluate, evaluate_reference, failed_conditions, holds
+from engine.rules.reference import predicate
 from tests.engine.rules.support import SCHEMA, cond, rule
 
 # (fact, op, rule value, fact value, holds)
@@ -60,6 +61,7 @@ def test_each_operator_holds_alike_on_durable_and_in_python(
     condition = cond(fact, op, value)
     facts = [{} if actual is None else {fact: actual}]
     assert holds(condition, facts[0]) is expected
+    assert predicate(condition)(facts[0]) is expected
     result = evaluate(compile_rules("line", SCHEMA, [rule("r", condition)]), facts)
     assert result.matched == ({"r": (0,)} if expected else {})
 
@@ -142,3 +144,11 @@ def test_text_and_list_subclasses_and_tuples_are_accepted() -> None:
     rules = [rule("r", cond("model", "eq", "red"), cond("tags", "has", "red"))]
     facts = [{"model": Colour.RED, "tags": ("red",)}, {"model": "red", "tags": frozenset({"red"})}]
     assert evaluate(compile_rules("line", SCHEMA, rules), facts).matched == {"r": (0, 1)}
+
+
+def test_facts_alike_on_the_tested_fields_are_sent_once_and_reported_for_each() -> None:
+    compiled = compile_rules("line", SCHEMA, [rule("ac", cond("model", "eq", "AC"), cond("quantity", "gte", 2))])
+    facts = [{"model": "AC", "quantity": 3, "brand": "x"}, {"model": "TV"}, {"model": "AC", "quantity": 3, "brand": "y"},
+             {"model": "AC", "quantity": 1}, {"model": "AC", "quantity": 3}]
+    assert evaluate(compiled, facts) == Evaluation({"ac": (0, 2, 4)}, {"ac": (3,)})
+    assert evaluate(compiled, facts) == evaluate_reference(compiled.rules, compiled.schema, facts)

@@ -1,0 +1,1 @@
+"""Dispatch over GraphQL: recommendations, stored day plans, their application, stateless solving."""

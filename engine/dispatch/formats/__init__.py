@@ -1,0 +1,1 @@
+"""Readers of public benchmark formats into dispatch problems (OR-Library GAP, Solomon VRPTW)."""
