@@ -227,11 +227,15 @@ def assign(c: Compiled) -> Plan:
         chosen = {o: t for (t, o), var in built.x.items() if solver.boolean_value(var)}
         sign = -1 if c.costs is not None and c.problem.cost_sense == "max" else 1
         objective_value, bound = sign * solver.objective_value, sign * solver.best_objective_bound
-    else:  # nothing found in time: the hint's assignment (it respects every limit), marked so
+    else:  # nothing found in time: the hint's assignment (it respects every limit) is still a
+        # feasible plan; no objective or bound marks it as the solver's fallback
         chosen, objective_value, bound = hint, None, None
+    timed_out = status is SolverStatus.NO_SOLUTION
+    if timed_out and chosen:
+        status = SolverStatus.FEASIBLE
     days = build_days(c, chosen, locked_orders(c))
     dropped = [o for o in range(c.n_orders) if o not in chosen]
-    whys, unassigned = _explained(c, days, dropped, timed_out=status is SolverStatus.NO_SOLUTION)
+    whys, unassigned = _explained(c, days, dropped, timed_out=timed_out)
     return build_plan(
         c,
         Mode.ASSIGN,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.dispatch.assign import assign
 from engine.dispatch.compiled import compile_problem
+from engine.dispatch.recommend import recommend
+from engine.dispatch.route import route
 from engine.dispatch.validate import check, parse
 from schemas.dispatch import Mode, Plan, Problem, Recommendation
 
@@ -12,17 +15,12 @@ from schemas.dispatch import Mode, Plan, Problem, Recommendation
 def solve(problem: Problem | dict[str, Any], mode: Mode) -> Plan | Recommendation:
     """Validate (every offender listed in a DomainError), then run the mode."""
     checked = parse(problem)
-    check(checked, mode)
+    if mode is Mode.RECOMMEND:
+        check(checked, mode)  # the mode's own requirement: which order to place
     compiled = compile_problem(checked)
     if mode is Mode.RECOMMEND:
-        from engine.dispatch.recommend import recommend
-
         assert checked.recommend_order is not None
         return recommend(compiled, checked.recommend_order)
     if mode is Mode.ASSIGN:
-        from engine.dispatch.assign import assign
-
         return assign(compiled)
-    from engine.dispatch.route import route
-
     return route(compiled)
