@@ -82,6 +82,9 @@ class DispatchRoute:
     travel_km: float
     service_minutes: int
     utilisation: float = strawberry.field(description="Service minutes / capacity minutes.")
+    violation: str | None = strawberry.field(
+        description="Assign mode: the time rule this visit order breaks (the stops are kept)."
+    )
     _technician_key: strawberry.Private[str]
 
     @strawberry.field(permission_classes=_SERVICE, description="Requires `service:read`.")
@@ -93,7 +96,7 @@ class DispatchRoute:
         return cls(technician_id=strawberry.ID(global_id("Technician", int(r.technician_id))),
                    stops=[DispatchStop.of(s, origin) for s in r.stops], start=_at(origin, r.start), end=_at(origin, r.end),
                    travel_minutes=r.travel_minutes, travel_km=r.travel_km, service_minutes=r.service_minutes,
-                   utilisation=r.utilisation, _technician_key=r.technician_id)
+                   utilisation=r.utilisation, violation=r.violation, _technician_key=r.technician_id)
 
 
 @strawberry.type(description="Why this technician got this order, against the runner-up.")
@@ -239,6 +242,9 @@ class DispatchRecommendation:
     excluded: list[DispatchExclusion] = strawberry.field(description="Every other active technician of the network, by reason.")
     considered: int
     elapsed_ms: float
+    current_technician_id: strawberry.ID | None = strawberry.field(
+        description="The order was on this technician's route: recommended as if taken off it."
+    )
 
     @classmethod
     def of(cls, r: d.Recommendation, origin: datetime) -> DispatchRecommendation:
@@ -248,4 +254,6 @@ class DispatchRecommendation:
             excluded=[DispatchExclusion(reason=g.reason, technician_ids=[strawberry.ID(global_id("Technician", int(t)))
                                                                          for t in g.technician_ids]) for g in r.excluded],
             considered=r.considered, elapsed_ms=r.elapsed_ms,
+            current_technician_id=None if r.current_technician is None
+            else strawberry.ID(global_id("Technician", int(r.current_technician))),
         )
