@@ -106,7 +106,9 @@ def compile_problem(problem: Problem) -> Compiled:
     tech_index = {t.id: i for i, t in enumerate(techs)}
     order_index = {o.id: i for i, o in enumerate(orders)}
     skill_index = {s: i for i, s in enumerate(problem.skills)}
-    levels = np.zeros((len(techs), len(skill_index)), dtype=np.int8)
+    # At least one column, so that vectorised lookups of "no skill needed" orders (clipped to
+    # column 0 and then ignored) work with an empty catalogue too.
+    levels = np.zeros((len(techs), max(1, len(skill_index))), dtype=np.int8)
     for i, tech in enumerate(techs):
         for skill, level in tech.skills.items():
             levels[i, skill_index[skill]] = level

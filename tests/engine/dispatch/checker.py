@@ -372,7 +372,8 @@ def _reasons(problem: Problem, plan: Plan) -> list[str]:
                     f" {skilled[0]} has"
                     f" {order.skill} at level {order.min_level} or more"
                 )
-        if u.reason is UnassignedReason.NO_SKILLED_TECHNICIAN and order.skill is None:
+        if (u.reason is UnassignedReason.NO_SKILLED_TECHNICIAN and order.skill is None
+                and problem.technicians):  # with nobody at all, nobody is skilled
             errors.append(
                 f"reason: order {order.id} needs no skill, yet is said to have no skilled"
                 f" technician"
