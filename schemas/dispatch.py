@@ -352,6 +352,11 @@ class Kpis(_Strict):
     bound: float | None = None
     gap: float | None = Field(default=None, description="(objective − bound) / |objective|")
     wall_seconds: float
+    cut_by_clock: bool = Field(
+        default=False,
+        description="the search stopped at its wall-clock limit, not its own end or work limit: "
+        "even in deterministic mode a rerun may then differ",
+    )
 
 
 class Plan(_Strict):

@@ -147,13 +147,16 @@ class DispatchKpis:
     bound: float | None = strawberry.field(description="The solver's bound on the objective, when it has one.")
     gap: float | None = strawberry.field(description="(objective − bound) / |objective|.")
     wall_seconds: float
+    cut_by_clock: bool = strawberry.field(
+        description="The search stopped at its wall-clock limit: a rerun may differ, even deterministic."
+    )
 
     @classmethod
     def of(cls, k: d.Kpis) -> DispatchKpis:
         return cls(assigned=k.assigned, unassigned=k.unassigned, total_travel_km=k.total_travel_km,
                    total_travel_minutes=k.total_travel_minutes, on_time_share=k.on_time_share,
                    solver_status=k.solver_status, objective=k.objective, bound=k.bound, gap=k.gap,
-                   wall_seconds=k.wall_seconds)
+                   wall_seconds=k.wall_seconds, cut_by_clock=k.cut_by_clock)
 
 
 @node_type(m.DispatchPlan)

@@ -222,6 +222,9 @@ def assign(c: Compiled) -> Plan:
     work = limit * (1 - FEASIBILITY_SHARE) if searched else limit
     solver = _solver(c, limit - (time.perf_counter() - clock), work)
     code = solver.solve(built.model)
+    # the work limit (deterministic) or the search's own end, unless the clock stopped it first
+    clock_limit = solver.parameters.max_time_in_seconds
+    cut_by_clock = code != cp_model.OPTIMAL and solver.wall_time >= 0.98 * clock_limit
     status = _STATUS.get(code, SolverStatus.NO_SOLUTION)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = {o: t for (t, o), var in built.x.items() if solver.boolean_value(var)}
@@ -246,6 +249,7 @@ def assign(c: Compiled) -> Plan:
         objective=objective_value,
         bound=bound,
         wall_seconds=time.perf_counter() - clock,
+        cut_by_clock=cut_by_clock,
     )
 
 

@@ -88,6 +88,7 @@ def build_plan(
     objective: float | None,
     bound: float | None,
     wall_seconds: float,
+    cut_by_clock: bool = False,
 ) -> Plan:
     locked = locked_orders(c)
     routes = [to_route(c, d, locked) for d in days]
@@ -113,6 +114,7 @@ def build_plan(
             bound=bound,
             gap=gap,
             wall_seconds=round(wall_seconds, 3),
+            cut_by_clock=cut_by_clock,
         ),
         seed=c.problem.options.seed,
         objective_value=objective_value(c, days),

@@ -344,7 +344,7 @@ def plan_of(c: Compiled, r: Routing, began: float | None = None) -> Plan:
     return build_plan(
         c, Mode.ROUTE, r.days, unassigned, whys, status=status,
         objective=r.objective, bound=None,
-        wall_seconds=wall,
+        wall_seconds=wall, cut_by_clock=r.out.timed_out,
     )
 
 

@@ -3,10 +3,12 @@ never a crash."""
 
 import pytest
 
+from engine.dispatch.formats.solomon import read_solomon, solomon_problem
 from engine.dispatch.solve import solve
 from engine.errors import DomainError
 from schemas.dispatch import Mode, Plan, Problem, Recommendation
 from tests.engine.dispatch.checker import assert_feasible
+from tests.engine.dispatch.solomon_data import solomon_file
 
 
 def tech(**fields):
@@ -69,3 +71,11 @@ def test_an_empty_problem_is_an_empty_plan_and_recommend_needs_its_order():
         solve({"technicians": [tech()], "orders": []}, Mode.RECOMMEND)
     assert [e.path for e in caught.value.errors] == [("recommend_order",)]
 
+
+
+def test_a_plan_says_when_the_clock_cut_its_search():
+    data = solomon_problem(read_solomon(solomon_file("C101"))).model_dump(by_alias=True)
+    cut = solve(data | {"options": {"time_limit_seconds": 0.5}}, Mode.ROUTE)
+    assert cut.kpis.cut_by_clock  # 100 orders: no local optimum in half a second
+    small = solve(CASES[1][1] | {"options": {"time_limit_seconds": 5}}, Mode.ASSIGN)
+    assert small.kpis.solver_status.value == "optimal" and not small.kpis.cut_by_clock
