@@ -3,14 +3,13 @@ use cases run in one committed transaction each, and a recorder of the SQL sent.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -18,10 +17,10 @@ from engine.services import rule_sets
 from engine.store.consumer import Member
 from engine.store.loyalty import PointsAllocation, PointsEntry
 from engine.store.rules import RuleSetVersion
-from engine.store.session import make_async_engine, make_sessionmaker, transaction
 from schemas.enums import MemberTier
 from schemas.loyalty import PaidLine
 from tests.engine.loyalty.documents import programme
+from tests.engine.use_cases import run
 
 T = TypeVar("T")
 DAY1 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, a Monday
@@ -63,19 +62,7 @@ class Ledger:
         self.statements: list[str] = []
 
     def run(self, use_case: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        async def go() -> T:
-            engine = make_async_engine(self.url)
-            event.listen(engine.sync_engine, "before_cursor_execute", self._record)
-            try:
-                async with transaction(make_sessionmaker(engine)) as session:
-                    return await use_case(session)
-            finally:
-                await engine.dispose()
-
-        return asyncio.run(go())
-
-    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.statements.append(statement)
+        return run(self.url, use_case, self.statements)
 
     def publish(self, key: str = "points", **changes: Any) -> None:
         """Create and publish a loyalty rule set with the test programme (changed by `changes`)."""

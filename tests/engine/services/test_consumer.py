@@ -3,10 +3,8 @@ generated member numbers, and the warranty status rule."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import date
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine
@@ -17,25 +15,9 @@ from engine.errors import DomainError
 from engine.services import consumer
 from engine.store.catalogue import Product
 from engine.store.consumer import Member
-from engine.store.session import make_async_engine, make_sessionmaker, transaction
 from schemas.enums import MemberTier, ProductCategory, WarrantyStatus
 from schemas.errors import ErrorCode
-
-T = TypeVar("T")
-
-
-def run(database_url: str, use_case: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run one use case in one committed transaction, as a mutation does."""
-
-    async def go() -> T:
-        engine = make_async_engine(database_url)
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                return await use_case(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+from tests.engine.use_cases import run
 
 
 @pytest.fixture

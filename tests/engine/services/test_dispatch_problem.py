@@ -4,24 +4,20 @@ that change when anything a plan read changes."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 import itertools
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.services.dispatch_problem import Snapshot, problem_for
 from engine.store.service import Technician, WorkOrder
-from engine.store.session import make_async_engine, make_sessionmaker, transaction
 from schemas.dispatch import Window
 from schemas.enums import Skill, WorkOrderStatus
 from tests.api.service.arrange import NOON, add_member, add_network, add_technician, pk_of
 from tests.api.service.arrange import add_work_orders as add_rows
+from tests.engine.use_cases import run
 
-T = TypeVar("T")
 DAY = date(2025, 3, 1)  # NOON is 12:00 of this day in Shanghai
 S = WorkOrderStatus
 _NUMBERS = itertools.count(1)
@@ -30,18 +26,6 @@ _NUMBERS = itertools.count(1)
 def add_work_orders(db: Engine, rows: list[dict[str, Any]]) -> list[int]:
     """`arrange.add_work_orders` with order numbers WO1, WO2, …"""
     return add_rows(db, [{"order_no": f"WO{next(_NUMBERS)}", **r} for r in rows])
-
-
-def run(database_url: str, use_case: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = make_async_engine(database_url)
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                return await use_case(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def snapshot(database_url: str, network: str, day: date = DAY) -> Snapshot:

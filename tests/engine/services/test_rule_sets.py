@@ -3,44 +3,25 @@ the conflict check's view of the other sets' live versions."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.errors import DomainError
 from engine.services import rule_sets as service
 from engine.store.rules import RuleSetVersion
-from engine.store.session import make_async_engine, make_sessionmaker, transaction
 from schemas.errors import ErrorCode
 from schemas.rules import RuleSetKind, RuleSetStatus
+from tests.engine.use_cases import run
 
-T = TypeVar("T")
 ACTOR = "tests"
 
 
 def at(month: int, day: int = 1, year: int = 2025) -> datetime:
     return datetime(year, month, day, tzinfo=UTC)
-
-
-def run(database_url: str, use_case: Callable[[AsyncSession], Awaitable[T]], statements: list[str] | None = None) -> T:
-    """Run one use case in one committed transaction, as a mutation does (recording statements)."""
-
-    async def go() -> T:
-        engine = make_async_engine(database_url)
-        if statements is not None:
-            event.listen(engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        try:
-            async with transaction(make_sessionmaker(engine)) as session:
-                return await use_case(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def document(*rule_ids: str) -> dict[str, Any]:
