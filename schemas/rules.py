@@ -114,6 +114,8 @@ class RuleSpec(BaseModel):
 class RuleSetKind(str, Enum):
     PRICING = "pricing"
     LOYALTY = "loyalty"
+    REBATE = "rebate"
+    PRICE_PROTECTION = "price_protection"
 
 
 class RuleSetStatus(str, Enum):

@@ -9,19 +9,27 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine import loyalty, pricing
+from engine import loyalty, pricing, rebates
 from engine.errors import DomainError, FieldError, from_validation
 from schemas.loyalty import LoyaltyDocument
 from schemas.pricing import PricingDocument
+from schemas.rebates import PriceProtectionDocument, RebateDocument
 from schemas.rules import RuleSetKind
 
 Path = tuple[str | int, ...]
 DOCUMENT: Path = ("document",)
 
-_MODELS: dict[RuleSetKind, type[BaseModel]] = {RuleSetKind.PRICING: PricingDocument, RuleSetKind.LOYALTY: LoyaltyDocument}
+_MODELS: dict[RuleSetKind, type[BaseModel]] = {
+    RuleSetKind.PRICING: PricingDocument,
+    RuleSetKind.LOYALTY: LoyaltyDocument,
+    RuleSetKind.REBATE: RebateDocument,
+    RuleSetKind.PRICE_PROTECTION: PriceProtectionDocument,
+}
 _CHECKERS: dict[RuleSetKind, Callable[[Any, Path], list[FieldError]]] = {
     RuleSetKind.PRICING: pricing.check_document,
     RuleSetKind.LOYALTY: loyalty.check_document,
+    RuleSetKind.REBATE: rebates.check_rebate_document,
+    RuleSetKind.PRICE_PROTECTION: rebates.check_protection_document,
 }
 
 

@@ -247,7 +247,9 @@ async def _conflicts(
                        "version's window: one programme at a time", ErrorCode.CONFLICT)
             for r in live
         ]
-    return await _pricing_conflicts(session, rule_set, version, document, live)
+    if rule_set.kind is RuleSetKind.PRICING:
+        return await _pricing_conflicts(session, rule_set, version, document, live)
+    return []  # rebate and price-protection policies of several sets all apply, each on its own
 
 
 async def _pricing_conflicts(

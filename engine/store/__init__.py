@@ -5,11 +5,19 @@ from engine.store.base import Base
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, DealerRegion, Store
 from engine.store.consumer import ConsentEvent, Member, ProductRegistration
+from engine.store.dealer_reports import DealerPayment, PriceViolation, SellOutReport, StockReport
 from engine.store.dispatch import DispatchPlan
 from engine.store.loyalty import PointsAllocation, PointsEntry
 from engine.store.pricing import CouponCode, CouponRedemption, PricedOrder, PricedOrderLine, RuleBudgetUse
 from engine.store.rules import RuleSet, RuleSetVersion
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
+from engine.store.settlements import (
+    PriceChange,
+    PriceProtectionClaim,
+    SettlementStatement,
+    StatementItem,
+    StatementLine,
+)
 from engine.store.service import (
     ServiceNetwork,
     Technician,
@@ -19,6 +27,15 @@ from engine.store.service import (
 )
 
 __all__ = [
+    "DealerPayment",
+    "PriceChange",
+    "PriceProtectionClaim",
+    "PriceViolation",
+    "SellOutReport",
+    "SettlementStatement",
+    "StatementItem",
+    "StatementLine",
+    "StockReport",
     "ApiKey",
     "AuditEvent",
     "Base",
