@@ -36,6 +36,8 @@ from api.sales.mutations import SalesMutations
 from api.sales.queries import SalesQueries
 from api.scalars import SCALARS
 from api.service.mutations import ServiceMutations
+from api.settlements.mutations import SettlementMutations
+from api.settlements.queries import SettlementQueries
 from api.service.queries import ServiceQueries
 from engine.settings import Settings
 from graphql import GraphQLError
@@ -66,8 +68,8 @@ class NodeQueries:
         return list(await asyncio.gather(*(loaders.by_id(NODE_MODELS[t]).load(pk) for t, pk in keys)))
 
 
-QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries, AccessQueries, AuditQueries, RuleQueries, LoyaltyQueries, PricingQueries, DispatchQueries)
-MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations, AccessMutations, RuleMutations, LoyaltyMutations, PricingMutations, DispatchMutations)
+QUERY_TYPES: tuple[type, ...] = (NodeQueries, ChannelQueries, CatalogueQueries, ConsumerQueries, SalesQueries, ServiceQueries, AccessQueries, AuditQueries, RuleQueries, LoyaltyQueries, PricingQueries, DispatchQueries, SettlementQueries)
+MUTATION_TYPES: tuple[type, ...] = (ChannelMutations, CatalogueMutations, ConsumerMutations, SalesMutations, ServiceMutations, AccessMutations, RuleMutations, LoyaltyMutations, PricingMutations, DispatchMutations, SettlementMutations)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES)

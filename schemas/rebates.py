@@ -26,6 +26,7 @@ from schemas.rules import Conditions, FactField, FactKind, FactSchema, RuleId, V
 
 MAX_POLICIES = 200
 MAX_TIERS = 20
+MIN_YEAR, MAX_YEAR = 2000, 2200  # a period's ends must have a UTC form
 Percent = Annotated[Decimal, Field(gt=0, le=100, max_digits=7, decimal_places=4)]
 Measure = Annotated[Decimal, Field(ge=0, le=10**15, max_digits=19, decimal_places=4)]
 Days = Annotated[int, Field(ge=1, le=3660)]
@@ -184,7 +185,6 @@ class StatementStatus(str, Enum):
     DRAFT = "draft"
     APPROVED = "approved"
     ISSUED = "issued"
-    VOID = "void"  # a draft of an earlier run no longer produced (kept: its number was shown)
 
 
 class ClaimStatus(str, Enum):
@@ -204,6 +204,8 @@ class Period(BaseModel):
 
     @model_validator(mode="after")
     def _aligned(self) -> Period:
+        if not MIN_YEAR <= self.start.year <= MAX_YEAR:
+            raise ValueError(f"a period starts between {MIN_YEAR} and {MAX_YEAR}")
         if self.start.day != 1:
             raise ValueError("a period starts on the first day of a month")
         if self.kind is PeriodKind.QUARTER and (self.start.month - 1) % 3:

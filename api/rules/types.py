@@ -18,7 +18,11 @@ from engine.store import rules as m
 from schemas.errors import ErrorCode
 from schemas.rules import RuleSetKind, RuleSetStatus
 
-strawberry.enum(RuleSetKind, description="What a rule set's documents decide: prices or member points.")
+strawberry.enum(
+    RuleSetKind,
+    description="What a rule set's documents decide: PRICING prices, LOYALTY member points, REBATE dealer rebates "
+    "(settled by rebateSettlementRun), PRICE_PROTECTION credits for dealer price cuts (run by priceChangePublish).",
+)
 strawberry.enum(
     RuleSetStatus,
     description="DRAFT while authored; PUBLISHED (immutable) counts within its window; RETIRED never counts again.",

@@ -48,6 +48,11 @@ class Permission(str, Enum):
     DISPATCH_PLAN = "dispatch:plan"  # compute and store draft day plans
     DISPATCH_APPLY = "dispatch:apply"  # apply a plan: assign its work orders
     DISPATCH_SOLVE = "dispatch:solve"  # the stateless engine call: a problem in, a plan out
+    SETTLEMENTS_READ = "settlements:read"  # statements, price changes, claims, dealers' reports and records
+    SETTLEMENTS_RUN = "settlements:run"  # run rebate settlements, publish price changes, raise credit statements
+    SETTLEMENTS_APPROVE = "settlements:approve"  # approve and issue statements, decide claims
+    DEALER_REPORTS_WRITE = "dealer_reports:write"  # stock and sell-out reports (a dealer reports its own)
+    DEALER_RECORDS_WRITE = "dealer_records:write"  # payments received and price violations (the brand's records)
 
 
 P = Permission
@@ -63,10 +68,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.CHANNEL_READ, P.CHANNEL_WRITE, P.STORE_WRITE, P.CATALOGUE_READ, P.CATALOGUE_WRITE,
         P.SALES_READ, P.SALES_ORDER_WRITE, P.SALES_ORDER_APPROVE, P.TARGET_WRITE,
         P.RULES_READ, P.RULES_WRITE, P.RULES_PUBLISH, P.PRICE_QUOTE, P.ORDER_PLACE,
+        P.SETTLEMENTS_READ, P.SETTLEMENTS_RUN, P.SETTLEMENTS_APPROVE, P.DEALER_REPORTS_WRITE, P.DEALER_RECORDS_WRITE,
     }),
     Role.DEALER: frozenset({
         P.CHANNEL_READ, P.STORE_WRITE, P.CATALOGUE_READ, P.SALES_READ, P.SALES_ORDER_WRITE,
-        P.PRICE_QUOTE, P.ORDER_PLACE,
+        P.PRICE_QUOTE, P.ORDER_PLACE, P.SETTLEMENTS_READ, P.DEALER_REPORTS_WRITE,
     }),
     Role.SERVICE_AGENT: frozenset({
         P.CATALOGUE_READ, P.MEMBER_READ, P.MEMBER_WRITE, P.PERSONAL_DATA, P.SERVICE_READ,
@@ -79,7 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.ANALYST: frozenset({
         P.CHANNEL_READ, P.CATALOGUE_READ, P.SALES_READ, P.SERVICE_READ, P.WORK_ORDER_READ,
-        P.RULES_READ, P.DISPATCH_READ,
+        P.RULES_READ, P.DISPATCH_READ, P.SETTLEMENTS_READ,
     }),
 }
 

@@ -17,11 +17,19 @@ from engine.store.base import Base
 from engine.store.catalogue import Product
 from engine.store.channel import Dealer, DealerRegion, Store
 from engine.store.consumer import ConsentEvent, Member, ProductRegistration
+from engine.store.dealer_reports import DealerPayment, PriceViolation, SellOutReport, StockReport
 from engine.store.dispatch import DispatchPlan
 from engine.store.loyalty import PointsAllocation, PointsEntry
 from engine.store.pricing import CouponCode, CouponRedemption, PricedOrder, PricedOrderLine, RuleBudgetUse
 from engine.store.rules import RuleSet, RuleSetVersion
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
+from engine.store.settlements import (
+    PriceChange,
+    PriceProtectionClaim,
+    SettlementStatement,
+    StatementItem,
+    StatementLine,
+)
 from engine.store.service import (
     ServiceNetwork,
     Technician,
@@ -47,6 +55,10 @@ READ_PERMISSION: dict[type[Base], Permission] = {
     CouponCode: P.RULES_READ, CouponRedemption: P.RULES_READ, RuleBudgetUse: P.RULES_READ,
     PricedOrder: P.ORDER_PLACE, PricedOrderLine: P.ORDER_PLACE,
     DispatchPlan: P.DISPATCH_READ,
+    SettlementStatement: P.SETTLEMENTS_READ, StatementItem: P.SETTLEMENTS_READ, StatementLine: P.SETTLEMENTS_READ,
+    PriceChange: P.SETTLEMENTS_READ, PriceProtectionClaim: P.SETTLEMENTS_READ,
+    DealerPayment: P.SETTLEMENTS_READ, StockReport: P.SETTLEMENTS_READ, SellOutReport: P.SETTLEMENTS_READ,
+    PriceViolation: P.SETTLEMENTS_READ,
 }
 
 
@@ -71,6 +83,8 @@ def _dealer(dealers: frozenset[int]) -> dict[type[Base], Any]:
     ids = sorted(dealers)
     orders = select(SalesOrder.id).where(SalesOrder.dealer_id.in_(ids))
     priced = select(PricedOrder.id).where(PricedOrder.dealer_id.in_(ids))
+    statements = select(SettlementStatement.id).where(SettlementStatement.dealer_id.in_(ids))
+    items = select(StatementItem.id).where(StatementItem.statement_id.in_(statements))
     return {
         PricedOrder: PricedOrder.dealer_id.in_(ids),
         PricedOrderLine: PricedOrderLine.order_id.in_(priced),
@@ -84,6 +98,18 @@ def _dealer(dealers: frozenset[int]) -> dict[type[Base], Any]:
             SalesTarget.dealer_id.in_(ids),
             SalesTarget.store_id.in_(select(Store.id).where(Store.dealer_id.in_(ids))),
         ),
+        SettlementStatement: SettlementStatement.dealer_id.in_(ids),
+        StatementItem: StatementItem.statement_id.in_(statements),
+        StatementLine: StatementLine.item_id.in_(items),
+        PriceProtectionClaim: PriceProtectionClaim.dealer_id.in_(ids),
+        # A price change is seen by the dealers it raised claims for (its totals span all dealers).
+        PriceChange: PriceChange.id.in_(
+            select(PriceProtectionClaim.price_change_id).where(PriceProtectionClaim.dealer_id.in_(ids))
+        ),
+        DealerPayment: DealerPayment.dealer_id.in_(ids),
+        StockReport: StockReport.dealer_id.in_(ids),
+        SellOutReport: SellOutReport.dealer_id.in_(ids),
+        PriceViolation: PriceViolation.dealer_id.in_(ids),
     }
 
 

@@ -14,6 +14,12 @@ from engine.demo.rows import Rows
 from engine.demo.rules import rule_rows
 from engine.demo.sales import sales_order_rows, target_rows
 from engine.demo.service import network_rows, technician_rows, work_order_rows
+from engine.demo.settlements import (
+    dealer_report_rows,
+    payment_rows,
+    previous_quarter_target_rows,
+    violation_rows,
+)
 from engine.demo.sizes import DEFAULT_DEMO_DATE, SCALES, DemoSize
 
 # Parents before children: the order rows are inserted in.
@@ -29,6 +35,10 @@ TABLES = (
     "sales_order_lines",
     "sales_order_events",
     "sales_targets",
+    "dealer_payments",
+    "dealer_stock_reports",
+    "dealer_sellout_reports",
+    "price_violations",
     "service_networks",
     "technicians",
     "technician_skills",
@@ -50,6 +60,10 @@ _STREAMS = (
     "networks",
     "technicians",
     "work_orders",
+    "payments",
+    "dealer_reports",
+    "violations",
+    "prior_targets",
 )
 
 
@@ -82,6 +96,12 @@ def generate(
         rng["sales"], scale.sales_orders, day, dealers, stores, products
     )
     targets = target_rows(rng["targets"], day, dealers, stores)
+    targets += previous_quarter_target_rows(rng["prior_targets"], day, orders, targets)
+    payments = payment_rows(rng["payments"], day, dealers, orders)
+    stock, sellout = dealer_report_rows(
+        rng["dealer_reports"], day, dealers, stores, orders, lines, order_events
+    )
+    violations = violation_rows(rng["violations"], day, dealers, products)
     networks = network_rows(rng["networks"], scale.networks, day)
     technicians, skills = technician_rows(rng["technicians"], scale.technicians, day, networks)
     work_orders, work_order_events = work_order_rows(
@@ -111,6 +131,10 @@ def generate(
         "sales_order_lines": lines,
         "sales_order_events": order_events,
         "sales_targets": targets,
+        "dealer_payments": payments,
+        "dealer_stock_reports": stock,
+        "dealer_sellout_reports": sellout,
+        "price_violations": violations,
         "service_networks": networks,
         "technicians": technicians,
         "technician_skills": skills,

@@ -1,5 +1,6 @@
-"""Demo rule documents: the brand's channel price tiers, a season of promotions, coupon campaigns
-and the member points programme, as the JSON a planner would author (data, not code).
+"""Demo rule documents: the brand's channel price tiers, a season of promotions, coupon campaigns,
+the member points programme, dealer rebates and price protection, as the JSON a planner would
+author (data, not code).
 
 Windows are placed around the demo day so the promotions are live when `make run` serves.
 """
@@ -175,6 +176,64 @@ def points_programme() -> Document:
     }
 
 
+def channel_rebates() -> Document:
+    """Dealer rebates: a quarterly purchase rebate (retroactive tiers), a monthly air-conditioner
+    rebate (marginal bands), a quarterly target rebate; only for dealers without overdue
+    receivables. Thresholds in fen, fitted to the demo dealers' volumes."""
+    clean = [_cond("overdue_fen", "lte", 0)]
+    wan = 10_000 * 100
+    return {
+        "policies": [
+            {
+                "id": "quarterly-purchase", "name": "季度进货返利：达档全额返", "period": "quarter",
+                "basis": "purchase_amount", "measure": "volume", "mode": "retroactive",
+                "tiers": [
+                    {"at_least": 20 * wan, "percent": "1"},
+                    {"at_least": 100 * wan, "percent": "1.5"},
+                    {"at_least": 500 * wan, "percent": "2"},
+                    {"at_least": 2_000 * wan, "percent": "2.5"},
+                ],
+                "eligibility": [*clean, _cond("price_violations", "lte", 0)], "settlement": "cash",
+            },
+            {
+                "id": "monthly-ac", "name": "空调月度返利：分段累进", "period": "month",
+                "basis": "purchase_amount", "measure": "volume", "mode": "marginal",
+                "tiers": [
+                    {"at_least": 0, "percent": "1"},
+                    {"at_least": 10 * wan, "percent": "2"},
+                    {"at_least": 50 * wan, "percent": "3"},
+                ],
+                "up_to": 300 * wan,
+                "scope": [_cond("category", "eq", ProductCategory.AIR_CONDITIONER.value)],
+                "eligibility": clean, "settlement": "credit",
+            },
+            {
+                "id": "quarterly-target", "name": "季度目标达成奖", "period": "quarter",
+                "basis": "purchase_amount", "measure": "target_percent", "mode": "retroactive",
+                "tiers": [
+                    {"at_least": 80, "percent": "0.5"},
+                    {"at_least": 100, "percent": "1.5"},
+                    {"at_least": 120, "percent": "2"},
+                ],
+                "cap_fen": 50 * wan, "eligibility": clean, "settlement": "credit",
+            },
+        ]
+    }
+
+
+def price_protection() -> Document:
+    """Price protection: units received within 30 days before a dealer-price cut and still held
+    are credited the difference; claims within 30 days, at most ¥200,000 per dealer and cut."""
+    return {
+        "policies": [
+            {
+                "id": "protect-30d", "name": "调价保护：30天内进货的在库库存", "window_days": 30,
+                "claim_days": 30, "cap_fen": 200_000 * 100, "settlement": "credit",
+            }
+        ]
+    }
+
+
 # --- rows ------------------------------------------------------------------------------------
 DEMO_COUPONS = {"welcome100": ("WELCOME-2026", 100_000), "vip10": ("VIP10-DEMO", 1)}
 
@@ -191,6 +250,8 @@ def rule_rows(day: date) -> tuple[Rows, Rows, Rows]:
         ("channel-tiers", RuleSetKind.PRICING, "渠道价格体系", price_tiers()),
         ("season-promotions", RuleSetKind.PRICING, "当季促销与优惠券", season_promotions(day, zone)),
         ("points-programme", RuleSetKind.LOYALTY, "会员积分", points_programme()),
+        ("channel-rebates", RuleSetKind.REBATE, "经销商返利政策", channel_rebates()),
+        ("price-protection", RuleSetKind.PRICE_PROTECTION, "调价保护", price_protection()),
     )
     rule_sets: Rows = []
     versions: Rows = []

@@ -2,13 +2,16 @@
 
 Built from the published versions in force (several rule sets at once: tiers, a season's
 promotions, coupon campaigns) and cached by their digests, so quotes between two publications
-reuse one compilation. A rule's validity window and coupon campaign become conditions on
-threshold facts, so a rule outside its window or without its coupon is a near miss with a
-reason rather than silence.
+reuse one compilation. A rule's coupon campaign becomes a condition on a threshold fact, so a
+rule without its coupon is a near miss with a reason rather than silence. Its validity window is
+a condition of the rule too (`RuleRef.conditions`, which explain a near miss), but it is the same
+for every fact of a quote: it is tested once per quote (`Windows`) instead of on every fact in
+durable-rules, where it gave every rule a scope probe and doubled the durable rules.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,13 +39,14 @@ class RuleRef:
     version: VersionRef
     rule: PricingRule
     compiled_id: str
-    conditions: tuple[Condition, ...]  # as compiled: the rule's own, its window, its campaign
+    conditions: tuple[Condition, ...]  # the rule's own, its window, its campaign (`conditions_of`)
     key: str = field(init=False, repr=False, compare=False)  # `rule_set/rule_id`: how budgets and free lines name it
     order: tuple[int, str, str] = field(init=False, repr=False, compare=False)  # its place in resolution (sort_key)
     stacking: Stacking = field(init=False, repr=False, compare=False)  # the rule's, or its stage's default
     group: str | None = field(init=False, repr=False, compare=False)  # its exclusive group, BEST_GROUP or None
     tests: tuple[Test, ...] = field(init=False, repr=False, compare=False)  # `conditions` as predicates
     trace_head: dict[str, Any] = field(init=False, repr=False, compare=False)  # the rule's fields of a TraceEntry
+    plain: bool = field(init=False, repr=False, compare=False)  # in no group, not exclusive: applies with any other
 
     def __post_init__(self) -> None:
         rule, version = self.rule, self.version
@@ -58,6 +62,7 @@ class RuleRef:
             "tests": tuple(predicate(c) for c in self.conditions),
             "trace_head": {"rule_set": version.rule_set, "version": version.version, "rule_id": rule.id,
                            "rule_name": rule.name, "stage": rule.stage.value},
+            "plain": group is None and stacking is not Stacking.EXCLUSIVE,
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)  # frozen: set once, here
@@ -74,11 +79,38 @@ class RuleRef:
 by_priority = attrgetter("order")  # sorted(refs, key=by_priority): RuleRef.sort_key without the call
 
 
+# Line facts that differ from line to line; the others are the quote's (engine.pricing.facts).
+PER_LINE_FACTS = frozenset(LINE_FACTS.keys() - ORDER_FACTS.keys())
+
+
+class Windows:
+    """The rules of a stage that have a validity window, and which of them a moment is outside
+    of. Between two consecutive window bounds the answer does not change: it is worked out once
+    per such segment and kept (a quote's moment mostly falls in a segment seen before)."""
+
+    def __init__(self, windows: Sequence[tuple[str, int | None, int | None]]) -> None:
+        self._windows = tuple(windows)  # (compiled id, valid from, valid to) in epoch seconds
+        self._bounds = sorted({b for _, *bounds in windows for b in bounds if b is not None})
+        self._outside: dict[int, frozenset[str]] = {}
+
+    def outside(self, at: int) -> frozenset[str]:
+        """The compiled ids of the rules whose window does not contain `at` (from ≤ at < to)."""
+        segment = bisect_right(self._bounds, at)
+        found = self._outside.get(segment)
+        if found is None:
+            found = self._outside[segment] = frozenset(
+                rule for rule, start, end in self._windows
+                if (start is not None and at < start) or (end is not None and at >= end))
+        return found
+
+
 @dataclass(frozen=True)
 class StageRules:
     stage: PricingStage
-    compiled: CompiledRuleSet
+    compiled: CompiledRuleSet  # the rules without their windows (`windows` holds them)
     refs: dict[str, RuleRef]  # compiled id -> rule
+    windows: Windows = field(default_factory=lambda: Windows(()))
+    per_quote: bool = False  # the rules test no per-line fact: every line fact evaluates alike
 
 
 @dataclass(frozen=True)
@@ -115,19 +147,29 @@ def _build(versions: Sequence[tuple[VersionRef, PricingDocument]]) -> PricingRul
     stages = {}
     for stage, refs in by_stage.items():
         schema = LINE_FACTS if stage in LINE_STAGES else ORDER_FACTS
-        specs = [RuleSpec(rule_id=r.compiled_id, conditions=r.conditions) for r in refs]
+        specs = [RuleSpec(rule_id=r.compiled_id, conditions=tuple(conditions_of(r.rule, window=False))) for r in refs]
         compiled = compile_rules("line" if stage in LINE_STAGES else "order", schema, specs)
-        stages[stage] = StageRules(stage, compiled, {r.compiled_id: r for r in refs})
+        windows = Windows([(r.compiled_id, *_epochs(r.rule)) for r in refs if _epochs(r.rule) != (None, None)])
+        per_quote = stage in LINE_STAGES and not PER_LINE_FACTS.intersection(compiled.fields)
+        stages[stage] = StageRules(stage, compiled, {r.compiled_id: r for r in refs}, windows, per_quote)
     return PricingRules(tuple(ref for ref, _ in versions), stages)
 
 
-def conditions_of(rule: PricingRule) -> list[Condition]:
-    """The rule's own conditions plus its window (on `at`) and its coupon campaign."""
+def _epochs(rule: PricingRule) -> tuple[int | None, int | None]:
+    """The rule's window in epoch seconds, as `conditions_of` tests it on the fact `at`."""
+    start, end = rule.window.valid_from, rule.window.valid_to
+    return (None if start is None else int(start.timestamp()), None if end is None else int(end.timestamp()))
+
+
+def conditions_of(rule: PricingRule, window: bool = True) -> list[Condition]:
+    """The rule's own conditions plus its window (on `at`, unless `window` is false) and its
+    coupon campaign."""
     conditions = list(rule.conditions)
-    if rule.window.valid_from is not None:
-        conditions.append(Condition(fact="at", op=Op.GTE, value=int(rule.window.valid_from.timestamp())))
-    if rule.window.valid_to is not None:
-        conditions.append(Condition(fact="at", op=Op.LT, value=int(rule.window.valid_to.timestamp())))
+    start, end = _epochs(rule)
+    if window and start is not None:
+        conditions.append(Condition(fact="at", op=Op.GTE, value=start))
+    if window and end is not None:
+        conditions.append(Condition(fact="at", op=Op.LT, value=end))
     if rule.coupon is not None:
         conditions.append(Condition(fact="coupon_campaigns", op=Op.HAS, value=rule.coupon))
     return conditions

@@ -10,7 +10,7 @@ from decimal import Decimal
 from engine.pricing import explain
 from engine.pricing.compile import RuleRef, by_priority
 from engine.pricing.limits import Limits
-from engine.pricing.money import percent_of, to_fen, yuan
+from engine.pricing.money import percent_fen, yuan
 from engine.pricing.stacking import resolve
 from schemas.pricing import (
     AmountOff,
@@ -70,7 +70,7 @@ class ExtraLine:
 def tier_price(ref: RuleRef, list_price: int) -> int:
     action = ref.rule.action
     if isinstance(action, PercentOfList):
-        return to_fen(percent_of(list_price, action.percent), ref.rule.rounding)
+        return percent_fen(list_price, action.percent, ref.rule.rounding)
     assert isinstance(action, FixedPrice)
     return action.price_fen
 
@@ -78,7 +78,7 @@ def tier_price(ref: RuleRef, list_price: int) -> int:
 def member_price(ref: RuleRef, base: int) -> int:
     action = ref.rule.action
     if isinstance(action, PercentOff):
-        return base - to_fen(percent_of(base, action.percent), ref.rule.rounding)
+        return base - percent_fen(base, action.percent, ref.rule.rounding)
     assert isinstance(action, FixedPrice)
     return min(base, action.price_fen)  # a member price never raises the price
 
@@ -88,7 +88,7 @@ def one_price(matches: Sequence[RuleRef], line: PricedLineInput, price_of: Calla
     """TIER and MEMBER: the highest-priority matching rule sets the unit price."""
     if not matches:
         return base
-    ordered = sorted(matches, key=by_priority)
+    ordered = sorted(matches, key=by_priority) if len(matches) > 1 else matches
     price = max(0, price_of(ordered[0], base))
     trace.append(explain.applied(ordered[0], line.line_no, (base - price) * line.quantity,
                                  f"unit price {yuan(base)} → {yuan(price)}"))
@@ -101,24 +101,30 @@ def one_price(matches: Sequence[RuleRef], line: PricedLineInput, price_of: Calla
 def promote(state: LineState, matches: Sequence[RuleRef], limits: Limits, extras: list[ExtraLine],
             once: set[str], trace: list[TraceEntry]) -> int:
     """Apply the line's promotions; returns the points awarded by them (once per rule per quote)."""
+    if not matches:
+        return 0
     line, base = state.line, state.member_unit
-    winners, refused = resolve(matches, lambda ref: _alone(ref, base, line.quantity))
+    line_no, quantity = line.line_no, line.quantity
+    winners, refused = resolve(matches, lambda ref: _alone(ref, base, quantity))
     for refusal in refused:
-        trace.append(explain.not_applied(refusal.ref, line.line_no, refusal.reason, refusal.detail))
+        trace.append(explain.not_applied(refusal.ref, line_no, refusal.reason, refusal.detail))
     points = 0
     price_rules = [w for w in winners if isinstance(w.rule.action, PRICE_ACTIONS)]
-    for ref, amount in _price_discounts(price_rules, base, line.quantity):
-        room = state.amount
+    member_amount = base * quantity
+    for ref, amount in _price_discounts(price_rules, base, quantity) if price_rules else ():
+        room = member_amount - state.promoted  # state.amount
         if room <= 0:
-            trace.append(explain.not_applied(ref, line.line_no, TraceReason.NOTHING_TO_DISCOUNT, "the line is at zero"))
+            trace.append(explain.not_applied(ref, line_no, TraceReason.NOTHING_TO_DISCOUNT, "the line is at zero"))
             continue
         granted, reason = limits.grant(ref, min(amount, room))
         if granted <= 0:
-            trace.append(explain.not_applied(ref, line.line_no, reason or TraceReason.NOTHING_TO_DISCOUNT,
+            trace.append(explain.not_applied(ref, line_no, reason or TraceReason.NOTHING_TO_DISCOUNT,
                                              "its cap or budget is used up"))
             continue
         state.add_promotion(ref, granted)
-        trace.append(explain.applied(ref, line.line_no, granted, reason=reason))
+        trace.append(explain.applied(ref, line_no, granted, reason=reason))
+    if len(price_rules) == len(winners):
+        return points
     for ref in winners:
         action = ref.rule.action
         if isinstance(action, BuyGet):
@@ -126,14 +132,14 @@ def promote(state: LineState, matches: Sequence[RuleRef], limits: Limits, extras
         elif isinstance(action, Gift) and ref.key not in once:
             once.add(ref.key)
             extras.append(ExtraLine(ref, "gift", action.model, action.quantity, action.unit_price_fen, 0, action.name))
-            trace.append(explain.applied(ref, line.line_no, 0, f"gift {action.quantity} × {action.model}"))
+            trace.append(explain.applied(ref, line_no, 0, f"gift {action.quantity} × {action.model}"))
         elif isinstance(action, PointsMultiplier):
             state.multiplier = max(state.multiplier, action.factor)  # the highest multiplier, not a product
-            trace.append(explain.applied(ref, line.line_no, 0, f"points × {action.factor}"))
+            trace.append(explain.applied(ref, line_no, 0, f"points × {action.factor}"))
         elif isinstance(action, PointsAward) and ref.key not in once:
             once.add(ref.key)
             points += action.points
-            trace.append(explain.applied(ref, line.line_no, action.points, f"{action.points} points"))
+            trace.append(explain.applied(ref, line_no, action.points, f"{action.points} points"))
     return points
 
 
@@ -160,11 +166,11 @@ def _price_discounts(rules: Sequence[RuleRef], base: int, quantity: int) -> list
         out.append((fixed[0], (base - start) * quantity))
     running = start * quantity
     for ref, percent in additive:
-        amount = to_fen(percent_of(start * quantity, percent.percent), ref.rule.rounding)
+        amount = percent_fen(start * quantity, percent.percent, ref.rule.rounding)
         out.append((ref, amount))
         running -= amount
     for ref, percent in compounding:
-        amount = to_fen(percent_of(max(running, 0), percent.percent), ref.rule.rounding)
+        amount = percent_fen(max(running, 0), percent.percent, ref.rule.rounding)
         out.append((ref, amount))
         running -= amount
     for ref, off in amounts:

@@ -21,6 +21,34 @@ def percent_of(amount: Decimal | int, percent: Decimal) -> Decimal:
     return Decimal(amount) * percent / HUNDRED
 
 
+def percent_fen(amount: int, percent: Decimal, rounding: Rounding = Rounding.HALF_UP) -> int:
+    """`to_fen(percent_of(amount, percent), rounding)` in integer arithmetic (a quote rounds a
+    hundred times; Decimal was a sixth of it). The same result: a percentage has at most seven
+    digits (schemas.pricing.Percent) and an amount under 10**20 fen, so the Decimal product has
+    under 28 digits and is exact, as is the division by 100; both then round the exact quotient.
+    Anything outside those bounds takes the Decimal path."""
+    ratio = _RATIOS.get(percent)
+    if ratio is None:
+        digits = percent.as_tuple().digits
+        ratio = percent.as_integer_ratio() if percent.is_finite() and len(digits) <= 7 else None
+        if len(_RATIOS) < _RATIOS_KEPT:
+            _RATIOS[percent] = ratio
+    if ratio is None or not -_AMOUNT_LIMIT < amount < _AMOUNT_LIMIT:
+        return to_fen(percent_of(amount, percent), rounding)
+    numerator, denominator = amount * ratio[0], ratio[1] * 100
+    if rounding is Rounding.HALF_UP:  # half away from zero, as ROUND_HALF_UP
+        whole, rest = divmod(abs(numerator), denominator)
+        whole += 2 * rest >= denominator
+        return whole if numerator >= 0 else -whole
+    whole, rest = divmod(numerator, denominator)  # floor
+    return whole + 1 if rounding is Rounding.UP and rest else whole
+
+
+_RATIOS: dict[Decimal, tuple[int, int] | None] = {}
+_RATIOS_KEPT = 4096
+_AMOUNT_LIMIT = 10**20
+
+
 def allocate(total: int, weights: Sequence[int]) -> list[int]:
     """Split `total` fen over `weights` pro rata, largest remainder first (ties: earlier first),
     so the parts sum exactly to the total — a returned line can give back its exact share."""
@@ -37,4 +65,13 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
 
 def yuan(fen: int) -> str:
     """Fen shown as yuan for hints and details, e.g. 12345 -> '¥123.45'."""
-    return f"¥{Decimal(fen) / HUNDRED:,.2f}"
+    text = _YUAN.get(fen)
+    if text is None:
+        text = f"¥{Decimal(fen) / HUNDRED:,.2f}"
+        if len(_YUAN) < _YUAN_KEPT:  # prices repeat from quote to quote: keep the first ones seen
+            _YUAN[fen] = text
+    return text
+
+
+_YUAN: dict[int, str] = {}
+_YUAN_KEPT = 4096

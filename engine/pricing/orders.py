@@ -10,7 +10,7 @@ from engine.pricing import explain
 from engine.pricing.compile import RuleRef
 from engine.pricing.limits import Limits
 from engine.pricing.lines import ExtraLine
-from engine.pricing.money import allocate, percent_of, to_fen
+from engine.pricing.money import allocate, percent_fen
 from engine.pricing.stacking import resolve
 from schemas.pricing import (
     AmountOff,
@@ -79,7 +79,7 @@ def _discounts(rules: Sequence[RuleRef], base: int) -> list[tuple[RuleRef, int]]
     for combine in (Combine.ADDITIVE, Combine.COMPOUNDING):
         for ref in [r for r in percents if r.rule.combine is combine]:
             on = base if combine is Combine.ADDITIVE else max(running, 0)
-            amount = to_fen(percent_of(on, ref.rule.action.percent), ref.rule.rounding)  # type: ignore[union-attr]
+            amount = percent_fen(on, ref.rule.action.percent, ref.rule.rounding)  # type: ignore[union-attr]
             out.append((ref, amount))
             running -= amount
     for ref in [r for r in rules if isinstance(r.rule.action, AMOUNTS)]:

@@ -13,7 +13,7 @@ from engine.pricing.facts import context_facts, line_facts, order_context, order
 from engine.pricing.limits import Limits
 from engine.pricing.lines import ExtraLine, LineState, member_price, one_price, promote, tier_price
 from engine.pricing.orders import apply_order_rules
-from engine.pricing.records import record
+from engine.pricing.records import record, record_of
 from engine.rules import CompiledRuleSet, Evaluation, evaluate
 from schemas.pricing import (
     Discount,
@@ -39,10 +39,14 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
     context = order_context(context_facts(data), lines)
     states = [LineState(line, tier_unit=line.list_price_fen) for line in lines]
 
+    line_nos = [line.line_no for line in lines]
+
     def run_line_stage(stage: PricingStage, units: list[int]) -> list[list[RuleRef]]:
         order = order_facts(context, [u * line.quantity for u, line in zip(units, lines, strict=True)])
-        facts = line_facts(order, lines, units)
-        return _per_fact(rules.stages[stage], evaluator, facts, trace, [line.line_no for line in lines])
+        stage_rules = rules.stages[stage]
+        # Rules that test no per-line fact see the order's facts alone, the same on every line.
+        facts = [order] * len(lines) if stage_rules.per_quote else line_facts(order, lines, units)
+        return _per_fact(stage_rules, evaluator, facts, trace, line_nos)
 
     for state, matches in zip(states, run_line_stage(PricingStage.TIER, [l.list_price_fen for l in lines]), strict=True):
         state.tier_unit = one_price(matches, state.line, lambda ref, _: tier_price(ref, state.line.list_price_fen),
@@ -80,22 +84,27 @@ _STAGES = {stage.value: i for i, stage in enumerate(PricingStage)}
 
 def _ordered(trace: list[TraceEntry]) -> tuple[TraceEntry, ...]:
     """Stage by stage, line by line (order-level last), what applied before what did not."""
-    return tuple(sorted(trace, key=lambda e: (_STAGES.get(e.stage, 99), e.line_no is None, e.line_no or 0,
-                                              e.outcome != TraceOutcome.APPLIED)))
+    return tuple(sorted(trace, key=_trace_order))
+
+
+def _trace_order(entry: TraceEntry, stages: dict[str, int] = _STAGES, applied: TraceOutcome = TraceOutcome.APPLIED
+                 ) -> tuple[int, bool, int, bool]:
+    line_no = entry.line_no
+    return stages.get(entry.stage, 99), line_no is None, line_no or 0, entry.outcome != applied
 
 
 def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any]], trace: list[TraceEntry],
               line_nos: Sequence[int | None], coupons: PricingInput | None = None) -> list[list[RuleRef]]:
     """Evaluate the stage's facts: the rules matched per fact; near misses go to the trace."""
     matched: list[list[RuleRef]] = [[] for _ in facts]
-    if not stage.refs:
+    if not stage.refs or not facts:
         return matched
-    evaluation = evaluator(stage.compiled, facts)
-    for compiled_id, indices in evaluation.matched.items():
+    hits, near_misses = _evaluate(stage, evaluator, facts)
+    for compiled_id, indices in hits.items():
         for i in indices:
             matched[i].append(stage.refs[compiled_id])
     # By priority, not in the evaluator's order: the trace of the same input is always the same.
-    for compiled_id, indices in sorted(evaluation.near_misses.items(), key=lambda item: stage.refs[item[0]].order):
+    for compiled_id, indices in sorted(near_misses.items(), key=lambda item: stage.refs[item[0]].order):
         ref = stage.refs[compiled_id]
         for i in indices:
             if coupons is not None and ref.rule.coupon is not None:
@@ -115,16 +124,40 @@ def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any
     return matched
 
 
+def _evaluate(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any]]
+              ) -> tuple[dict[str, Sequence[int]], dict[str, Sequence[int]]]:
+    """What `evaluator` would return on the stage's rules with their windows as conditions:
+    matched and near-missed fact indices per compiled id. The rules are compiled without their
+    windows (every fact of a quote has the same `at`): a rule outside its window at this moment
+    matches nothing, and every fact in its scope (those its windowless form matched or nearly
+    matched) is a near miss. A stage whose rules test no per-line fact sees every line alike:
+    one fact is evaluated for all."""
+    if stage.per_quote and len(facts) > 1:
+        one = evaluator(stage.compiled, facts[:1])
+        every = tuple(range(len(facts)))
+        hits: dict[str, Sequence[int]] = dict.fromkeys(one.matched, every)
+        near_misses: dict[str, Sequence[int]] = dict.fromkeys(one.near_misses, every)
+    else:
+        evaluation = evaluator(stage.compiled, facts)
+        hits, near_misses = dict(evaluation.matched), dict(evaluation.near_misses)
+    outside = stage.windows.outside(facts[0]["at"])
+    for compiled_id in outside.intersection(hits):
+        near_misses[compiled_id] = tuple(sorted({*hits.pop(compiled_id), *near_misses.get(compiled_id, ())}))
+    return hits, near_misses
+
+
 def _coupon_miss(ref: RuleRef, line_no: int | None, fact: dict[str, Any], data: PricingInput) -> TraceEntry | None:
     """A coupon rule missed for want of its code: silent when no code of its campaign was
     presented, USAGE_EXHAUSTED (with the store's reason) when one was but cannot be used.
     Decided on the failed conditions before any entry is built: most coupon rules of a quote
     stay silent."""
+    presented = [c for c in data.coupons if c.campaign == ref.rule.coupon]
+    if not presented:
+        # No code of its campaign was presented, so its campaign is not among the usable ones
+        # (`coupon_campaigns`): that condition failed, and the rule stays silent.
+        return None
     failed = ref.failed_conditions(fact)
     if any(c.fact == "coupon_campaigns" for c in failed):
-        presented = [c for c in data.coupons if c.campaign == ref.rule.coupon]
-        if not presented:
-            return None
         unusable = [c for c in presented if not c.usable]
         if unusable and len(failed) == 1:
             return explain.not_applied(ref, None, TraceReason.USAGE_EXHAUSTED,
@@ -136,18 +169,20 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
            stage_totals: dict[PricingStage, int], points: int, coupons: list[str], trace: list[TraceEntry],
            rules: PricingRules) -> Quote:
     out: list[QuoteLine] = []
+    promotion = PricingStage.PROMOTION
     for state, discounts in zip(states, order_discounts, strict=True):
         line = state.line
-        promotions = [record(Discount, rule_set=r.version.rule_set, rule_id=r.rule.id, stage=PricingStage.PROMOTION,
-                                               amount_fen=a) for r, a in state.promotions]
-        final = max(0, state.amount - sum(d.amount_fen for d in discounts))
-        out.append(record(QuoteLine,
-            line_no=line.line_no, model=line.model, quantity=line.quantity, kind="sale", source_rule=None,
-            list_price_fen=line.list_price_fen, tier_price_fen=state.tier_unit, member_price_fen=state.member_unit,
-            list_amount_fen=line.list_price_fen * line.quantity, discounts=tuple(promotions + discounts),
-            final_amount_fen=final, final_unit_price_fen=(Decimal(final) / line.quantity).quantize(_CENT),
-            points_multiplier=state.multiplier,
-        ))
+        quantity = line.quantity
+        promotions = [record_of(Discount, {"rule_set": r.version.rule_set, "rule_id": r.rule.id, "stage": promotion,
+                                           "amount_fen": a}) for r, a in state.promotions]
+        final = max(0, state.amount - sum([d.amount_fen for d in discounts]))
+        out.append(record_of(QuoteLine, {
+            "line_no": line.line_no, "model": line.model, "quantity": quantity, "kind": "sale", "source_rule": None,
+            "list_price_fen": line.list_price_fen, "tier_price_fen": state.tier_unit,
+            "member_price_fen": state.member_unit, "list_amount_fen": line.list_price_fen * quantity,
+            "discounts": (*promotions, *discounts), "final_amount_fen": final,
+            "final_unit_price_fen": (Decimal(final) / quantity).quantize(_CENT), "points_multiplier": state.multiplier,
+        }))
     next_no = max((s.line.line_no for s in states), default=0) + 1
     gift_amount = 0
     for extra in extras:

@@ -27,7 +27,9 @@ class Refusal:
 def resolve(candidates: Sequence[RuleRef], worth: Callable[[RuleRef], int]) -> tuple[list[RuleRef], list[Refusal]]:
     """(the rules that apply, in order; the others with the reason). `worth` is what a rule
     would give alone, used to pick the best of a BEST group."""
-    ordered = sorted(candidates, key=by_priority)
+    ordered = sorted(candidates, key=by_priority) if len(candidates) > 1 else list(candidates)
+    if all(ref.plain for ref in ordered):  # the usual case: nothing excludes anything
+        return ordered, []
     best = _best_of_groups(ordered, worth)
     winners: list[RuleRef] = []
     refused: list[Refusal] = []

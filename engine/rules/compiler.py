@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import DomainError, FieldError
-from engine.rules.facts import RESERVED_FIELDS
+from engine.rules.facts import RESERVED_FIELDS, Plan, plan_for
 from engine.rules.layout import Planned, Step, bucket_indexes, pack, place, plan, selectivity, values_of
 from engine.rules.validate import check_conditions
 from schemas.errors import ErrorCode
@@ -58,6 +58,7 @@ class CompiledRuleSet:
     reports: dict[str, tuple[tuple[str, bool], ...]]  # durable rule -> ((rule id, is probe), …)
     whole_scope: frozenset[str]  # rules whose probe is the type test alone
     indexes: dict[str, dict[Any, int]]  # fact -> {lead value: bucket}, sent as `<fact>~b`
+    plan: Plan = ()  # (name, kind) of `fields`: what evaluate reads from each fact
 
     def ruleset_name(self, shard: int) -> str:
         return f"{self.name}.{shard}"
@@ -113,6 +114,7 @@ def compile_rules(fact_type: str, schema: FactSchema, rules: Sequence[RuleSpec])
             reports.setdefault(name, []).append((rule_id, probe))
 
     frozen_rules = tuple(rules)
+    fields = tuple(sorted({c.fact for rule in rules for c in rule.conditions}))
     return CompiledRuleSet(
         name=f"{fact_type}-{_digest(fact_type, schema, frozen_rules)}",
         fact_type=fact_type,
@@ -120,12 +122,13 @@ def compile_rules(fact_type: str, schema: FactSchema, rules: Sequence[RuleSpec])
         rules=frozen_rules,
         definition=definition,
         probes=frozenset(probes),
-        fields=tuple(sorted({c.fact for rule in rules for c in rule.conditions})),
+        fields=fields,
         empty_list_item=_empty_list_item(rules),
         shards=pack(paths),
         reports={name: tuple(owners) for name, owners in reports.items()},
         whole_scope=frozenset(whole_scope),
         indexes=indexes,
+        plan=plan_for(schema, fields),
     )
 
 

@@ -20,12 +20,14 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import is_
 from typing import Any
 
 import durable_rules_engine
 
 from engine.rules.compiler import MARKER_RULE, MARKER_TYPE, CompiledRuleSet
-from engine.rules.facts import normalise, plan_for
+from engine.rules.facts import INT_MAX, INT_MIN, normalise
 from engine.rules.host import handles_for, retire
 from engine.rules.layout import BUCKET_SUFFIX
 from schemas.rules import FactKind
@@ -52,7 +54,8 @@ class Evaluation:
 def evaluate(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]) -> Evaluation:
     """Evaluate facts (plain dicts of the schema's fields; missing ones take their defaults)."""
     payload, sources = _payload(compiled, facts, SESSION)
-    hits: dict[str, list[int]] = {}
+    full: dict[str, list[int]] = {}  # rule id -> the facts its durable rules matched
+    scopes: dict[str, list[int]] = {}  # rule id -> the facts its scope probe matched
     for handle in handles_for(compiled):
         try:
             code, state = durable_rules_engine.assert_facts(handle, payload)
@@ -68,7 +71,7 @@ def evaluate(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]) -> E
             retire()
             raise
         try:
-            _collect(compiled, handle, state, started[1], sources, hits)
+            _collect(compiled, handle, state, started[1], sources, full, scopes)
         except BaseException:
             # Actions may be left pending: start the next evaluation on a fresh session (an
             # action has run, so deleting this one is safe).
@@ -79,7 +82,7 @@ def evaluate(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]) -> E
         except BaseException:
             retire()  # the session may still hold facts: never use this Host again
             raise
-    return _evaluation(compiled, hits, len(facts))
+    return _evaluation(compiled, full, scopes, len(facts))
 
 
 def _payload(
@@ -89,40 +92,121 @@ def _payload(
     facts it stands for (None: each for itself). Facts alike on every field the rules test are
     sent once: durable's cost is per fact, and the lines of a quote mostly look alike to the
     tier and member rules (which test the buyer, not the product)."""
-    plan = plan_for(compiled.schema, compiled.fields)
-    # Where the row's list values sit in its key (after "i"): a key holds them as tuples.
-    list_at = [1 + k for k, (_, kind) in enumerate(plan) if kind is FactKind.TEXT_LIST]
-    empty_list = [compiled.empty_list_item]
-    buckets = [(fact, fact + BUCKET_SUFFIX, index) for fact, index in compiled.indexes.items()]
-    rows: list[dict[str, Any]] = [{"i": -1, "sid": sid, "t": MARKER_TYPE}]
-    lists: dict[int, list[str]] = {}
+    plan = compiled.plan
+    # Field by field (the lines of a quote share their order's values and lists), each value
+    # as a key for comparing facts and as its JSON text.
+    keys, texts = _columns(compiled, facts)
+    # Each fact is written through one template: the text `_encode` writes for the same row as
+    # a dict, key for key (tests/engine/rules/test_evaluate.py).
+    template = "".join([
+        '{"i":%d',
+        *(f",{_encode_text(name)}:%s" for name, _ in plan),
+        *(f",{_encode_text(fact + BUCKET_SUFFIX)}:%d" for fact in compiled.indexes),
+        f',"sid":{_encode_text(sid)},"t":{_encode_text(compiled.fact_type)}}}'.replace("%", "%%"),
+    ])
+    names = [name for name, _ in plan]
+    buckets = [[index.get(value, -1) for value in keys[names.index(fact)]]  # -1: a value no rule leads with
+               for fact, index in compiled.indexes.items()]
+    rows: list[str] = [_encode({"i": -1, "sid": sid, "t": MARKER_TYPE})]
     sent: dict[tuple[Any, ...], int] = {}  # a fact's values -> its index in the batch
     sources: list[list[int]] = []
-    fact_type = compiled.fact_type
-    for i, fact in enumerate(facts):
-        # "i" first: _collect finds it right after `"m":{` in durable's action messages.
-        row = normalise(fact, plan, i, empty_list, lists, into={"i": None})
-        values = list(row.values())
-        for k in list_at:
-            values[k] = tuple(values[k])
-        key = tuple(values)  # equal values are the same JSON: normalise holds each field to its kind
+    count = len(facts)  # (a rule set may test no field at all: every row is then empty)
+    rows_of = zip(zip(*keys) if keys else repeat((), count), zip(*texts) if texts else repeat((), count),
+                  zip(*buckets) if buckets else repeat(()))
+    for i, (key, text, bucket) in enumerate(rows_of):
         at = sent.get(key)
         if at is not None:
             sources[at].append(i)
             continue
-        row["i"] = sent[key] = len(sources)
+        # "i" first: _collect finds it right after `"m":{` in durable's action messages.
+        sent[key] = len(sources)
+        rows.append(template % (len(sources), *text, *bucket))
         sources.append([i])
-        for name, bucket, index in buckets:
-            row[bucket] = index.get(row[name], -1)  # a value no rule leads with: no bucket
-        row["sid"], row["t"] = sid, fact_type
-        rows.append(row)
-    return _encode(rows), None if len(sources) == len(facts) else sources
+    return f"[{','.join(rows)}]", None if len(sources) == len(facts) else sources
+
+
+def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
+             ) -> tuple[list[list[Any]], list[list[str]]]:
+    """Per planned field, every fact's value (a list as a tuple: a key) and its JSON text.
+    Values of their kind's exact type (ints within 64 bits, lists already checked) are taken
+    as they are; if any is not, every fact goes through `normalise` in turn, which fills in
+    defaults and refuses what does not fit, as it always did."""
+    plan = compiled.plan
+    empty_list = [compiled.empty_list_item]
+    gets = [fact.get for fact in facts]
+    lists: dict[int, list[str]] = {}  # normalise's: id of a list value -> the list as sent
+    known: dict[int, tuple[tuple[str, ...], str]] = {}  # id of a list value -> (as a key, its JSON)
+    keys: list[list[Any]] = []
+    texts: list[list[str]] = []
+    for name, kind in plan:
+        column = [get(name) for get in gets]
+        if kind is FactKind.TEXT_LIST:
+            listed = _lists(column, known, empty_list)
+            if listed is None:
+                break
+            keys.append([key for key, _ in listed])
+            texts.append([text for _, text in listed])
+            continue
+        exact = _EXACT[kind]
+        if not all(map(is_, map(type, column), repeat(exact))):
+            break
+        if kind is FactKind.INT and column and not (INT_MIN <= min(column) and max(column) <= INT_MAX):
+            break
+        keys.append(column)
+        texts.append(list(map(_SCALAR_JSON[kind], column)))
+    else:
+        return keys, texts
+    # The first fact with a list not seen yet, or a value of another type: row by row, as given.
+    rows = [list(normalise(fact, plan, i, empty_list, lists).values()) for i, fact in enumerate(facts)]
+    keys, texts = [], []
+    for k, (name, kind) in enumerate(plan):
+        column = [row[k] for row in rows]
+        if kind is FactKind.TEXT_LIST:
+            for i, value in enumerate(column):
+                original = gets[i](name)
+                seen = known.get(id(original)) if original is not None else None
+                if seen is None:
+                    seen = (tuple(value), _encode(value))
+                    if original is not None:
+                        known[id(original)] = seen
+                column[i] = seen  # type: ignore[call-overload]
+            keys.append([key for key, _ in column])
+            texts.append([text for _, text in column])
+        else:
+            keys.append(column)
+            texts.append(list(map(_SCALAR_JSON[kind], column)))
+    return keys, texts
+
+
+def _lists(column: list[Any], known: dict[int, tuple[tuple[str, ...], str]], empty_list: list[str]
+           ) -> list[tuple[tuple[str, ...], str]] | None:
+    """(key, JSON) of each list value, or None if one is not a list of str (normalise decides)."""
+    listed = []
+    for value in column:
+        seen = known.get(id(value))
+        if seen is None:
+            if type(value) is not list or not all(map(is_, map(type, value), repeat(str))):
+                return None
+            as_sent = value or empty_list
+            seen = known[id(value)] = (tuple(as_sent), _encode(as_sent))
+        listed.append(seen)
+    return listed
+
+
+_EXACT: dict[FactKind, type] = {FactKind.TEXT: str, FactKind.INT: int, FactKind.BOOL: bool}
 
 
 # ensure_ascii=False as durable's own Ruleset serialises the rules: durable compares strings
 # as JSON text, so "空调" in a rule never equals "\u7a7a\u8c03" in a fact. The rows are built
 # above and hold no cycles: skipping the check saves a tenth of the encoding.
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_encode_text = json.encoder.encode_basestring  # a str as `_encode` writes it (ensure_ascii=False)
+# A scalar of each kind as `_encode` writes it (an int or str enum member as its value).
+_SCALAR_JSON: dict[FactKind, Any] = {
+    FactKind.TEXT: _encode_text,
+    FactKind.INT: int.__repr__,
+    FactKind.BOOL: {True: "true", False: "false"}.__getitem__,
+}
 
 
 # An action message is {"<durable rule>":[{"m":<fact as sent>},…]}; each fact's text starts with
@@ -133,37 +217,51 @@ _INDEX = re.compile(r'"m":\{"i":(-?\d+)')
 
 def _collect(
     compiled: CompiledRuleSet, handle: int, state: int, message: str, sources: list[list[int]] | None,
-    hits: dict[str, list[int]],
+    full: dict[str, list[int]], scopes: dict[str, list[int]],
 ) -> None:
-    """Drain every pending action of this state into {durable rule name: fact indices} (the
-    indices of the facts given, through `sources` when alike facts were sent once)."""
+    """Drain every pending action of this state into the facts each rule (`full`) and each
+    scope probe (`scopes`) matched, by rule id (the indices of the facts given, through
+    `sources` when alike facts were sent once). A rule may stand on several durable rules (one
+    per bucket of its lead), and one durable rule for several rules (identical conditions)."""
+    reports = compiled.reports
+    findall = _INDEX.findall
     while message:
         name = message[2 : message.index('"', 2)]
-        if name != MARKER_RULE:
-            if name not in compiled.reports:
+        owners = reports.get(name)
+        if owners is None:
+            if name != MARKER_RULE:
                 raise RuntimeError(f"durable-rules fired `{name}`, not a rule of {compiled.name}")
-            found = hits.setdefault(name, [])
-            sent = map(int, _INDEX.findall(message))
-            if sources is None:
-                found.extend(sent)
-            else:
-                for at in sent:
-                    found.extend(sources[at])
+        else:
+            indices = [int(at) for at in findall(message)]
+            if sources is not None:
+                indices = [i for at in indices for i in sources[at]]
+            for rule_id, probe in owners:
+                found = (scopes if probe else full).get(rule_id)
+                if found is None:
+                    (scopes if probe else full)[rule_id] = indices.copy()
+                else:
+                    found.extend(indices)
         message = durable_rules_engine.complete_and_start_action(handle, state)
 
 
-def _evaluation(compiled: CompiledRuleSet, hits: dict[str, list[int]], count: int) -> Evaluation:
-    # A rule may stand on several durable rules (one per bucket of its lead), and one durable
-    # rule for several rules (identical conditions): gather by rule id.
-    full: dict[str, set[int]] = {}
-    scopes: dict[str, set[int]] = {rule_id: set(range(count)) for rule_id in compiled.whole_scope}
-    for name, indices in hits.items():
-        for rule_id, probe in compiled.reports[name]:
-            (scopes if probe else full).setdefault(rule_id, set()).update(indices)
-    matched = {rule_id: tuple(sorted(indices)) for rule_id, indices in full.items()}
+def _evaluation(compiled: CompiledRuleSet, full: dict[str, list[int]], scopes: dict[str, list[int]],
+                count: int) -> Evaluation:
+    # A fact reaches a rule through one durable rule at most (the pieces of a bucketed lead
+    # exclude one another), but two rules may share one: sort, and drop repeats.
+    matched = {rule_id: (indices[0],) if len(indices) == 1 else tuple(sorted(set(indices)))
+               for rule_id, indices in full.items()}
     near_misses: dict[str, tuple[int, ...]] = {}
     for rule_id, indices in scopes.items():
-        missed = indices.difference(full.get(rule_id, ()))
+        missed = set(indices).difference(matched.get(rule_id, ()))
         if missed:
             near_misses[rule_id] = tuple(sorted(missed))
+    if count:
+        every = tuple(range(count))
+        for rule_id in compiled.whole_scope:  # every fact is in scope
+            hit = matched.get(rule_id)
+            if hit is None:
+                near_misses[rule_id] = every
+            elif len(hit) < count:
+                taken = set(hit)  # once: a set built per fact made this quadratic in the facts
+                near_misses[rule_id] = tuple(i for i in every if i not in taken)
     return Evaluation(matched, near_misses)

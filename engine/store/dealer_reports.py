@@ -4,17 +4,14 @@ sell-out to stores and consumers, and price-violation records. Settlements read 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base, BigId, Timestamped, UTCDateTime, enum_column
+from schemas.dealer_reports import SellOutBuyer
 
-
-class SellOutBuyer(str, Enum):
-    STORE = "store"
-    CONSUMER = "consumer"
+__all__ = ["DealerPayment", "PriceViolation", "SellOutBuyer", "SellOutReport", "StockReport"]
 
 
 class DealerPayment(Timestamped, Base):

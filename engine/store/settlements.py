@@ -15,9 +15,9 @@ from schemas.rebates import (
     Basis, ClaimStatus, MeasureKind, SettlementForm, StatementKind, StatementStage, StatementStatus,
 )
 
-# An approved or issued statement is never duplicated: at most one per dealer, kind, period (or
-# campaign, or price change), stage and form outside drafts and voided drafts (a partial unique
-# index, on both backends). NULLs never collide, hence the "scope" key column.
+# An approved or issued statement is never duplicated: at most one per dealer, kind, scope (period,
+# campaign or price change), stage and form outside drafts (a partial unique index, on both
+# backends). A re-run replaces the drafts of its keys, so there is at most one draft per key too.
 _SETTLED = "status IN ('approved', 'issued')"
 
 
@@ -32,7 +32,7 @@ class SettlementStatement(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    statement_no: Mapped[str] = mapped_column(String(40), unique=True)
+    statement_no: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[StatementKind] = mapped_column(enum_column(StatementKind, 24))
     stage: Mapped[StatementStage] = mapped_column(enum_column(StatementStage, 16))
     status: Mapped[StatementStatus] = mapped_column(enum_column(StatementStatus, 16), index=True)

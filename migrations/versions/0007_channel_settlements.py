@@ -58,10 +58,10 @@ def upgrade() -> None:
 
     op.create_table('settlement_statements',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('statement_no', sa.String(length=40), nullable=False),
+    sa.Column('statement_no', sa.String(length=120), nullable=False),
     sa.Column('kind', sa.Enum('dealer_rebate', 'promotion_rebate', 'price_protection', name='statementkind', native_enum=False, length=24), nullable=False),
     sa.Column('stage', sa.Enum('accrual', 'final', name='statementstage', native_enum=False, length=16), nullable=False),
-    sa.Column('status', sa.Enum('draft', 'approved', 'issued', 'void', name='statementstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'approved', 'issued', name='statementstatus', native_enum=False, length=16), nullable=False),
     sa.Column('dealer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('scope_key', sa.String(length=100), nullable=False),
     sa.Column('period_kind', sa.Enum('month', 'quarter', 'year', name='periodkind', native_enum=False, length=32), nullable=True),

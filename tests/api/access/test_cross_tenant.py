@@ -5,16 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from api.relay import global_id
 from engine.access.permissions import Role
+from engine.store.base import Base
 from engine.store.channel import Dealer, Store
+from engine.store.dealer_reports import DealerPayment, PriceViolation, SellOutReport, StockReport
+from engine.store.rules import RuleSet, RuleSetVersion
 from engine.store.sales import SalesOrder, SalesOrderEvent, SalesOrderLine, SalesTarget
+from engine.store.settlements import (
+    PriceChange,
+    PriceProtectionClaim,
+    SettlementStatement,
+    StatementItem,
+    StatementLine,
+)
+from schemas.dealer_reports import SellOutBuyer
+from schemas.rebates import ClaimStatus, SettlementForm, StatementKind, StatementStage, StatementStatus
+from schemas.rules import RuleSetKind, RuleSetStatus
 from tests.api.access.tenants import (
+    PARENTS,
+    PRICE_FEN,
     TREE_A,
     TREE_B,
     DealerTrees,
@@ -321,3 +340,119 @@ def test_the_same_mutations_within_its_own_tree_succeed(client: TestClient, db: 
 
     # then it is carried out
     assert errors == []
+
+
+# --- settlements and dealers' reports -------------------------------------------------------------
+SETTLEMENT_CONNECTIONS = {
+    "settlementStatements": "settlementStatements(first: 100) { totalCount edges { node { id dealer { code } "
+                            "items { lines { order { orderNo } claim { claimNo } } } } } }",
+    "priceProtectionClaims": "priceProtectionClaims(first: 100) { totalCount edges { node { id dealer { code } "
+                             "priceChange { changeNo } statement { statementNo } } } }",
+    "dealerPayments": "dealerPayments(first: 100) { totalCount edges { node { id dealer { code } order { orderNo } } } }",
+    "stockReports": "stockReports(first: 100) { totalCount edges { node { id dealer { code } } } }",
+    "sellOutReports": "sellOutReports(first: 100) { totalCount edges { node { id dealer { code } store { code } } } }",
+    "priceViolations": "priceViolations(first: 100) { totalCount edges { node { id dealer { code } } } }",
+}
+
+
+@pytest.fixture
+def records(trees: DealerTrees, db: Engine) -> dict[str, dict[str, str]]:
+    """Per connection, the global id of each dealer's one row: a statement (its line naming the
+    dealer's delivered order, another its claim), a claim on one price change, a payment for the
+    delivered order, a stock and a sell-out report (to its store), a price violation."""
+    at = datetime(2025, 3, 10, 2, 0, tzinfo=UTC)
+    product = pk_of(trees.product)
+    found: dict[str, dict[str, str]] = {field: {} for field in SETTLEMENT_CONNECTIONS}
+    with Session(db) as session, session.begin():
+        rule_set = RuleSet(key="prices", kind=RuleSetKind.PRICING, name="prices", created_by="tests")
+        session.add(rule_set)
+        session.flush()
+        version = RuleSetVersion(rule_set_id=rule_set.id, version=1, status=RuleSetStatus.PUBLISHED, document={},
+                                 digest="0" * 64, author="tests")
+        session.add(version)
+        session.flush()
+        change = PriceChange(change_no="PC-1", rule_set_version_id=version.id, effective_at=at, published_by="tests")
+        session.add(change)
+        session.flush()
+        for code in PARENTS:
+            dealer_id, order_id = pk_of(trees.dealers[code]), pk_of(trees.orders[f"SO-{code}-D"])
+            claim = PriceProtectionClaim(
+                claim_no=f"PPC-{code}", price_change_id=change.id, dealer_id=dealer_id, product_id=product,
+                rule_set="protection", rule_set_version=1, rule_id="pp", old_price_fen=800_00, new_price_fen=700_00,
+                received_units=1, on_hand_units=1, eligible_units=1, credit_fen=100_00,
+                settlement_form=SettlementForm.CREDIT, deadline=at, status=ClaimStatus.SUBMITTED)
+            statement = SettlementStatement(
+                statement_no=f"DR-{code}", kind=StatementKind.DEALER_REBATE, stage=StatementStage.FINAL,
+                status=StatementStatus.DRAFT, dealer_id=dealer_id, scope_key="month:2025-03-01",
+                settlement_form=SettlementForm.CASH, amount_fen=15_00, as_of=at, computed_by="tests",
+                items=[StatementItem(item_no=1, rule_set="rebates", rule_set_version=1, digest="0" * 64, rule_id="r",
+                                     policy_name="r", volume=Decimal(PRICE_FEN), measure=Decimal(PRICE_FEN),
+                                     amount_fen=15_00)])
+            rows: dict[str, Base] = {
+                "priceProtectionClaims": claim,
+                "settlementStatements": statement,
+                "dealerPayments": DealerPayment(payment_no=f"PAY-{code}", dealer_id=dealer_id, order_id=order_id,
+                                                amount_fen=PRICE_FEN, received_at=at),
+                "stockReports": StockReport(dealer_id=dealer_id, product_id=product, as_of=date(2025, 3, 10),
+                                            on_hand=3),
+                "sellOutReports": SellOutReport(dealer_id=dealer_id, product_id=product, sold_on=date(2025, 3, 10),
+                                                quantity=1, buyer=SellOutBuyer.STORE,
+                                                store_id=pk_of(trees.stores[f"S-{code}"])),
+                "priceViolations": PriceViolation(dealer_id=dealer_id, observed_at=at, note="低价"),
+            }
+            session.add_all(rows.values())
+            session.flush()
+            item_id = statement.items[0].id
+            session.add_all([StatementLine(item_id=item_id, order_id=order_id, amount_fen=PRICE_FEN, quantity=1),
+                             StatementLine(item_id=item_id, claim_id=claim.id, amount_fen=100_00, quantity=1)])
+            for field, row in rows.items():
+                found[field][code] = global_id(type(row).__name__, row.id)
+    return found
+
+
+@pytest.mark.parametrize("field", SETTLEMENT_CONNECTIONS)
+@pytest.mark.parametrize(("dealer", "tree"), [("A", TREE_A), ("A1", ("A1", "A11"))])
+def test_settlement_connections_list_and_count_exactly_the_dealers_subtree(
+    client: TestClient, db: Engine, trees: DealerTrees, records: dict[str, dict[str, str]], field: str, dealer: str,
+    tree: tuple[str, ...],
+) -> None:
+    # given a dealer's key, and one row of the connection for every dealer of both trees
+    as_dealer = dealer_key(client, db, trees, dealer)
+
+    # when it lists the connection
+    ids, total = listed(as_dealer(f"{{ {SETTLEMENT_CONNECTIONS[field]} }}"), field)
+
+    # then it lists and counts its subtree's rows only
+    expected = {records[field][code] for code in tree}
+    assert (ids, total) == (expected, len(expected))
+
+
+def test_settlement_nested_fields_stay_inside_the_subtree(client: TestClient, db: Engine, trees: DealerTrees,
+                                                          records: dict[str, dict[str, str]]) -> None:
+    # given A1's key
+    as_a1 = dealer_key(client, db, trees, "A1")
+
+    # when it reads its statements' lines, its claims' price change, its payments' orders and reports' stores
+    body = {field: [e["node"] for e in data_of(as_a1(f"{{ {query} }}"))[field]["edges"]]
+            for field, query in SETTLEMENT_CONNECTIONS.items()}
+
+    # then every nested object is its own tree's, and the price change that raised its claims is seen
+    lines = [line for s in body["settlementStatements"] for item in s["items"] for line in item["lines"]]
+    assert sorted(line["order"]["orderNo"] for line in lines if line["order"]) == ["SO-A1-D", "SO-A11-D"]
+    assert sorted(line["claim"]["claimNo"] for line in lines if line["claim"]) == ["PPC-A1", "PPC-A11"]
+    assert {c["priceChange"]["changeNo"] for c in body["priceProtectionClaims"]} == {"PC-1"}
+    assert sorted(p["order"]["orderNo"] for p in body["dealerPayments"]) == ["SO-A1-D", "SO-A11-D"]
+    assert sorted(r["store"]["code"] for r in body["sellOutReports"]) == ["S-A1", "S-A11"]
+
+
+def test_node_lookups_of_another_trees_settlement_rows_return_null(client: TestClient, db: Engine, trees: DealerTrees,
+                                                                   records: dict[str, dict[str, str]]) -> None:
+    # given dealer A's key and the ids of every settlement row of tree B
+    as_a = dealer_key(client, db, trees, "A")
+    foreign = [ids[code] for ids in records.values() for code in TREE_B]
+
+    # when it asks for them all at once
+    found = data_of(as_a(NODES, {"ids": foreign}))["nodes"]
+
+    # then none is found
+    assert found == [None] * len(foreign)

@@ -81,6 +81,15 @@ couponCodes                X     .      X       .       .     .      X
 dispatchRecommend          X     X      .       .       X     .      X
 dispatchPlans              X     X      .       .       X     .      X
 dispatchSolve              X     X      .       .       .     .      .
+# Settlements: the channel side and analysts read everything; a dealer reads its own statements,
+# claims, payments, reports and violation records (its tree).
+settlementStatements       X     .      X       X       .     .      X
+priceChanges               X     .      X       X       .     .      X
+priceProtectionClaims      X     .      X       X       .     .      X
+dealerPayments             X     .      X       X       .     .      X
+stockReports               X     .      X       X       .     .      X
+sellOutReports             X     .      X       X       .     .      X
+priceViolations            X     .      X       X       .     .      X
 """
 
 MUTATIONS = """
@@ -150,6 +159,19 @@ viewerPasswordChange       X     X      X       X       X     X      X
 # Dispatch plans: planners and the service side, for their networks.
 dispatchPlanCreate         X     X      .       .       X     .      .
 dispatchPlanApply          X     X      .       .       X     .      .
+# Settlements: the channel side runs, approves and issues them, and publishes price changes;
+# dealers report their own stock and sell-out; payments and price violations are the brand's records.
+rebateSettlementRun        X     .      X       .       .     .      .
+settlementStatementApprove X     .      X       .       .     .      .
+settlementStatementIssue   X     .      X       .       .     .      .
+priceChangePublish         X     .      X       .       .     .      .
+priceProtectionClaimApprove X    .      X       .       .     .      .
+priceProtectionClaimReject X     .      X       .       .     .      .
+priceProtectionStatementsCreate X .     X       .       .     .      .
+dealerPaymentRecord        X     .      X       .       .     .      .
+dealerStockReport          X     .      X       X       .     .      .
+dealerSellOutReport        X     .      X       X       .     .      .
+priceViolationRecord       X     .      X       .       .     .      .
 """
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.pricing.money import allocate, to_fen, yuan
+from engine.pricing.money import allocate, percent_fen, percent_of, to_fen, yuan
 from schemas.pricing import Rounding
 
 
@@ -40,3 +40,19 @@ def test_allocation_sums_exactly_and_stays_within_one_fen_of_pro_rata(total: int
 
 def test_yuan_shows_fen_as_yuan() -> None:
     assert yuan(1234567) == "¥12,345.67"
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.integers(-(10**21), 10**21), st.decimals(min_value=Decimal("0.0001"), max_value=100, places=4),
+       st.sampled_from(list(Rounding)))
+def test_a_percentage_in_integer_fen_rounds_as_decimal_does(amount: int, percent: Decimal, rounding: Rounding) -> None:
+    assert percent_fen(amount, percent, rounding) == to_fen(percent_of(amount, percent), rounding)
+
+
+@pytest.mark.parametrize(("amount", "percent", "rounding", "fen"), [
+    (250, "1", Rounding.HALF_UP, 3), (-250, "1", Rounding.HALF_UP, -3), (249, "1", Rounding.HALF_UP, 2),
+    (201, "1", Rounding.DOWN, 2), (-201, "1", Rounding.DOWN, -3), (201, "1", Rounding.UP, 3), (-201, "1", Rounding.UP, -2),
+    (99999, "33.3333", Rounding.HALF_UP, 33333), (10**25, "3", Rounding.HALF_UP, 3 * 10**23),
+])
+def test_a_percentage_in_integer_fen_at_the_edges(amount: int, percent: str, rounding: Rounding, fen: int) -> None:
+    assert percent_fen(amount, Decimal(percent), rounding) == fen

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.rules import Evaluation, compile_rules, evaluate, evaluate_reference, failed_conditions, holds
+from engine.rules.compiler import MARKER_TYPE
+from engine.rules.evaluate import _payload
+from engine.rules.facts import normalise
 from engine.rules.reference import predicate
 from tests.engine.rules.support import SCHEMA, cond, rule
 
@@ -152,3 +158,61 @@ def test_facts_alike_on_the_tested_fields_are_sent_once_and_reported_for_each() 
              {"model": "AC", "quantity": 1}, {"model": "AC", "quantity": 3}]
     assert evaluate(compiled, facts) == Evaluation({"ac": (0, 2, 4)}, {"ac": (3,)})
     assert evaluate(compiled, facts) == evaluate_reference(compiled.rules, compiled.schema, facts)
+
+
+def _rows_as_dicts(compiled: Any, facts: list[dict[str, Any]], sid: str) -> list[dict[str, Any]]:
+    """The batch as rows of dicts, as the adapter used to build and json-encode them: what the
+    text it writes directly must equal."""
+    rows: list[dict[str, Any]] = [{"i": -1, "sid": sid, "t": MARKER_TYPE}]
+    seen: list[dict[str, Any]] = []
+    for i, fact in enumerate(facts):
+        values = normalise(fact, compiled.plan, i, [compiled.empty_list_item])
+        if values in seen:
+            continue
+        seen.append(values)
+        row = {"i": len(seen) - 1, **values}
+        for name, index in compiled.indexes.items():
+            row[name + "~b"] = index.get(values[name], -1)
+        rows.append({**row, "sid": sid, "t": compiled.fact_type})
+    return rows
+
+
+_TEXTS = st.sampled_from(["A", "空调", 'say "hi"\\', "tab\there", "nl\n", "\x01", "\u2028", "%s", ""])
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "model": _TEXTS, "channel": _TEXTS, "member": st.booleans(), "quantity": st.integers(-(2**63), 2**63 - 1),
+    "tags": st.lists(_TEXTS, max_size=3), "coupons": st.lists(_TEXTS, max_size=2).map(tuple),
+}), max_size=6))
+def test_the_batch_text_is_the_json_of_its_rows(facts: list[dict[str, Any]]) -> None:
+    models = [f"M{n}" for n in range(20)] + ["A", "空调"]
+    rules = [rule(f"m{n}", cond("model", "eq", m), cond("quantity", "gte", 2)) for n, m in enumerate(models)]
+    rules.append(rule("t", cond("tags", "has", "A"), cond("channel", "ne", "%s"), cond("member", "eq", True),
+                      cond("coupons", "has_none", ["x"])))
+    compiled = compile_rules("line", SCHEMA, rules)
+    assert "model" in compiled.indexes  # the bucket field is written too
+    text, _ = _payload(compiled, facts, "s%1")
+    expected = _rows_as_dicts(compiled, facts, "s%1")
+    assert json.loads(text) == expected
+    assert text == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_the_batch_text_holds_shared_lists_and_enum_members_as_their_values() -> None:
+    from enum import Enum, IntEnum
+
+    class Model(str, Enum):
+        AC = "AC"
+
+    class Count(IntEnum):
+        THREE = 3
+
+    shared = ["vip", "空调"]
+    rules = [rule("r", cond("tags", "has", "vip"), cond("model", "eq", "AC"), cond("quantity", "gte", 2))]
+    compiled = compile_rules("line", SCHEMA, rules)
+    for facts in ([{"tags": shared, "model": "AC", "quantity": 3}, {"tags": shared, "model": "B", "quantity": 1}],
+                  [{"tags": shared, "model": Model.AC, "quantity": Count.THREE}, {"tags": [], "model": "B"}]):
+        text, _ = _payload(compiled, facts, "s")
+        expected = _rows_as_dicts(compiled, facts, "s")
+        assert text == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+        assert evaluate(compiled, facts).matched == {"r": (0,)}
