@@ -55,10 +55,13 @@ async def dealer_facts(session: AsyncSession, dealers: Mapping[int, Any], every:
         select(DealerRegion.dealer_id, DealerRegion.region_code).order_by(DealerRegion.dealer_id, DealerRegion.region_code)
     )).all():
         regions[dealer_id].append(code)
-    overdue = await overdue_by_dealer(session, as_of)
+    # Some dealers out of many: only theirs are read (all of them: no filter, no long IN list).
+    some = sorted(dealers) if len(dealers) < len(every) else None
+    overdue = await overdue_by_dealer(session, as_of, some)
     violations = dict((await session.execute(
         select(PriceViolation.dealer_id, func.count())
-        .where(PriceViolation.observed_at >= start, PriceViolation.observed_at < cut)
+        .where(PriceViolation.observed_at >= start, PriceViolation.observed_at < cut,
+               *([] if some is None else [PriceViolation.dealer_id.in_(some)]))
         .group_by(PriceViolation.dealer_id).execution_options(**ALL_ROWS)
     )).all())
     facts = {}
@@ -76,25 +79,30 @@ async def dealer_facts(session: AsyncSession, dealers: Mapping[int, Any], every:
     return facts
 
 
-async def overdue_by_dealer(session: AsyncSession, as_of: datetime) -> dict[int, int]:
-    """Per dealer, what its accepted orders due before as_of still owe at as_of, less payments on
-    account (not against an order) received by then; never below zero."""
+async def overdue_by_dealer(session: AsyncSession, as_of: datetime,
+                            dealer_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Per dealer (of `dealer_ids`, default all), what its accepted orders due before as_of still
+    owe at as_of, less payments on account (not against an order) received by then; never below
+    zero."""
+    mine = [] if dealer_ids is None else [SalesOrder.dealer_id.in_(dealer_ids)]
+    # A payment against an order is the order's dealer's (refused otherwise when recorded).
+    theirs = [] if dealer_ids is None else [DealerPayment.dealer_id.in_(dealer_ids)]
     paid = (select(DealerPayment.order_id, func.sum(DealerPayment.amount_fen).label("paid"))
-            .where(DealerPayment.order_id.is_not(None), DealerPayment.received_at <= as_of)
+            .where(*theirs, DealerPayment.order_id.is_not(None), DealerPayment.received_at <= as_of)
             .group_by(DealerPayment.order_id).subquery())
     owed = func.sum(SalesOrder.total_fen - func.coalesce(paid.c.paid, 0))
     rows = (await session.execute(
         select(SalesOrder.dealer_id, owed)
         .join(Dealer, Dealer.id == SalesOrder.dealer_id)
         .outerjoin(paid, paid.c.order_id == SalesOrder.id)
-        .where(SalesOrder.status.in_(COUNTED), SalesOrder.placed_at <= as_of,
+        .where(*mine, SalesOrder.status.in_(COUNTED), SalesOrder.placed_at <= as_of,
                epoch(SalesOrder.placed_at) + Dealer.payment_terms_days * DAY < seconds(as_of),
                SalesOrder.total_fen > func.coalesce(paid.c.paid, 0))
         .group_by(SalesOrder.dealer_id).execution_options(**ALL_ROWS)
     )).all()
     on_account = dict((await session.execute(
         select(DealerPayment.dealer_id, func.sum(DealerPayment.amount_fen))
-        .where(DealerPayment.order_id.is_(None), DealerPayment.received_at <= as_of)
+        .where(*theirs, DealerPayment.order_id.is_(None), DealerPayment.received_at <= as_of)
         .group_by(DealerPayment.dealer_id).execution_options(**ALL_ROWS)
     )).all())
     return {dealer_id: max(0, int(amount) - int(on_account.get(dealer_id, 0))) for dealer_id, amount in rows}

@@ -14,13 +14,13 @@ issued statements as they are (they are counted as kept).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import BigInteger, cast, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine import clock
@@ -33,7 +33,7 @@ from engine.rebates.settle import PolicyRun, settle_policy
 from engine.services.common import get_or_error, raise_if, validate
 from engine.services.dealer_facts import ALL_ROWS, COUNTED, DAY, dealer_facts, dealers_of, product_facts
 from engine.services.rule_sets import live_versions
-from engine.store.bulk import chunks, epoch, insert_returning
+from engine.store.bulk import chunks, copy_rows, epoch, fetch_array
 from engine.store.channel import Dealer
 from engine.store.dealer_reports import DealerPayment
 from engine.store.sales import SalesOrder, SalesOrderLine, SalesTarget
@@ -200,38 +200,34 @@ async def _targets(session: AsyncSession, period: Period) -> dict[int, int]:
 async def _lines(session: AsyncSession, start: datetime, end: datetime, as_of: datetime,
                  dealer_ids: Sequence[int] | None) -> OrderLines:
     """The accepted order lines placed in [start, end), with each order's total and what was paid
-    on it by its due date and by as_of: two SELECTs, straight into numpy."""
+    on it by its due date and by as_of: three integer SELECTs (orders, what was paid on them,
+    their lines) read into numpy and joined there, sorted by dealer and order."""
     order_filter = [SalesOrder.placed_at >= start, SalesOrder.placed_at < end, SalesOrder.status.in_(COUNTED)]
     if dealer_ids is not None:
         order_filter.append(SalesOrder.dealer_id.in_(dealer_ids))
+    connection = await session.connection()
+    orders = await fetch_array(connection, select(
+        SalesOrder.id, SalesOrder.dealer_id, epoch(SalesOrder.placed_at), SalesOrder.total_fen,
+    ).where(*order_filter).order_by(SalesOrder.id))
     due = epoch(SalesOrder.placed_at) + Dealer.payment_terms_days * DAY
-    paid_rows = (await session.execute(
-        select(DealerPayment.order_id, func.sum(DealerPayment.amount_fen))
+    paid = await fetch_array(connection, select(DealerPayment.order_id, cast(func.sum(DealerPayment.amount_fen), BigInteger))
         .join(SalesOrder, SalesOrder.id == DealerPayment.order_id)
         .join(Dealer, Dealer.id == SalesOrder.dealer_id)
         .where(*order_filter, DealerPayment.received_at <= as_of, epoch(DealerPayment.received_at) <= due)
-        .group_by(DealerPayment.order_id).execution_options(**ALL_ROWS)
-    )).all()
-    result = await session.execute(
-        select(SalesOrderLine.order_id, SalesOrder.dealer_id, SalesOrderLine.product_id, epoch(SalesOrder.placed_at),
-               SalesOrderLine.quantity, SalesOrderLine.amount_fen, SalesOrder.total_fen)
-        .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
-        .where(*order_filter)
-        .order_by(SalesOrder.dealer_id, SalesOrderLine.order_id, SalesOrderLine.line_no)
-        .execution_options(**ALL_ROWS)
-    )
-    table = np.array(result.all(), dtype=np.int64).reshape(-1, 7)
-    paid = np.zeros(len(table), dtype=np.int64)
-    if paid_rows and len(table):
-        paid_orders = np.array(paid_rows, dtype=np.int64)
-        order_ids, sums = paid_orders[:, 0], paid_orders[:, 1]
-        at = np.argsort(order_ids)
-        order_ids, sums = order_ids[at], sums[at]
-        where = np.searchsorted(order_ids, table[:, 0]).clip(0, len(order_ids) - 1)
-        paid = np.where(order_ids[where] == table[:, 0], sums[where], 0)
-    return OrderLines.from_columns(
-        order_id=table[:, 0], dealer_id=table[:, 1], product_id=table[:, 2], placed_at=table[:, 3],
-        quantity=table[:, 4], amount_fen=table[:, 5], order_total_fen=table[:, 6], order_paid_fen=paid,
+        .group_by(DealerPayment.order_id))
+    lines = await fetch_array(connection, select(
+        SalesOrderLine.order_id, SalesOrderLine.product_id, SalesOrderLine.quantity, SalesOrderLine.amount_fen,
+    ).join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id).where(*order_filter))
+    # Orders are sorted by id and every line's order is among them (the same filter).
+    at = np.searchsorted(orders[:, 0], lines[:, 0])
+    order_paid = np.zeros(len(orders), dtype=np.int64)
+    order_paid[np.searchsorted(orders[:, 0], paid[:, 0])] = paid[:, 1]
+    dealer = orders[at, 1]
+    by = np.lexsort((lines[:, 0], dealer))
+    at = at[by]
+    return OrderLines(
+        order_id=lines[by, 0], dealer_id=dealer[by], product_id=lines[by, 1], placed_at=orders[at, 2],
+        quantity=lines[by, 2], amount_fen=lines[by, 3], order_total_fen=orders[at, 3], order_paid_fen=order_paid[at],
     )
 
 
@@ -297,41 +293,72 @@ async def _write(session: AsyncSession, run: SettlementRun, period: Period, deal
             "settlement_form": form, "amount_fen": amount, "accrued_fen": got,
             "true_up_fen": amount - got if stage is StatementStage.FINAL else 0, "as_of": run.as_of, "computed_by": actor,
         })
-    ids = await insert_returning(session, SettlementStatement, rows)
+    connection = await session.connection()
+    for chunk in chunks(rows, 5_000):
+        await connection.execute(insert(SettlementStatement), chunk)
+    # The drafts just written, by key (at most one draft per key: earlier ones were deleted).
+    ids = {(r.dealer_id, r.kind, r.scope_key, r.settlement_form): r.id for r in (await session.execute(
+        select(SettlementStatement.id, SettlementStatement.dealer_id, SettlementStatement.kind,
+               SettlementStatement.scope_key, SettlementStatement.settlement_form)
+        .where(SettlementStatement.scope_key.in_(scopes), SettlementStatement.kind.in_(kinds),
+               SettlementStatement.status == S.DRAFT)
+        .execution_options(**ALL_ROWS)
+    )).all()}
     item_rows, owners = [], []
-    for key, statement_id in zip(keys, ids, strict=True):
+    for key in keys:
         for number, (job, outcome, result) in enumerate(grouped[key], start=1):
             item_rows.append({
-                "statement_id": statement_id, "item_no": number, "rule_set": job.ref.rule_set,
+                "statement_id": ids[key], "item_no": number, "rule_set": job.ref.rule_set,
                 "rule_set_version": job.ref.version, "digest": job.ref.digest, "rule_id": job.policy.id,
                 "policy_name": job.policy.name, "basis": job.policy.basis, "measure_kind": job.policy.measure,
                 "volume": outcome.volume, "measure": outcome.measure, "tier_index": outcome.tier_index,
                 "amount_fen": outcome.amount_fen, "capped": outcome.capped, "eligible": outcome.eligible,
                 "reason": outcome.reason[:500], "detail": outcome.detail[:2000],
             })
-            owners.append((outcome.dealer_id, result))
-    item_ids = await insert_returning(session, StatementItem, item_rows)
-    line_rows = list(_detail(item_ids, owners))
-    for chunk in chunks(line_rows, 20_000):
-        await session.execute(insert(StatementLine), chunk)
-    run.created = len(ids)
+            owners.append((ids[key], number, outcome.dealer_id, result))
+    for chunk in chunks(item_rows, 5_000):
+        await connection.execute(insert(StatementItem), chunk)
+    written = {statement_id for statement_id, *_ in owners}
+    item_ids = {(int(statement_id), int(number)): int(pk) for pk, statement_id, number in (await fetch_array(
+        connection, select(StatementItem.id, StatementItem.statement_id, StatementItem.item_no)
+        .join(SettlementStatement, SettlementStatement.id == StatementItem.statement_id)
+        .where(SettlementStatement.scope_key.in_(scopes), SettlementStatement.kind.in_(kinds),
+               SettlementStatement.status == S.DRAFT)
+    )).tolist() if statement_id in written}
+    await copy_rows(connection, StatementLine.__table__, _DETAIL,
+                    _detail([(item_ids[(statement_id, number)], dealer_id, result)
+                             for statement_id, number, dealer_id, result in owners]))
+    run.created = len(keys)
+    first = sorted(ids[key] for key in keys)[:1_000]
     run.statements = list((await session.scalars(
-        select(SettlementStatement).where(SettlementStatement.id.in_(ids[:1_000])).order_by(SettlementStatement.id)
+        select(SettlementStatement).where(SettlementStatement.id.in_(first)).order_by(SettlementStatement.id)
         .execution_options(**ALL_ROWS)
     )).all())
 
 
-def _detail(item_ids: Sequence[int], owners: Sequence[tuple[int, PolicyRun]]) -> Iterable[dict[str, Any]]:
-    """One line per order an item counted, from the run's per-order sums (sorted by dealer)."""
-    for item_id, (dealer_id, result) in zip(item_ids, owners, strict=True):
-        lo = int(np.searchsorted(result.order_dealer, dealer_id, side="left"))
-        hi = int(np.searchsorted(result.order_dealer, dealer_id, side="right"))
-        for order_id, amount, paid, quantity in zip(
-            result.order_id[lo:hi].tolist(), result.order_amount_fen[lo:hi].tolist(),
-            result.order_paid_fen[lo:hi].tolist(), result.order_quantity[lo:hi].tolist(), strict=True,
-        ):
-            yield {"item_id": item_id, "order_id": order_id, "claim_id": None, "amount_fen": amount,
-                   "paid_fen": paid, "quantity": quantity}
+_DETAIL = ("item_id", "order_id", "amount_fen", "paid_fen", "quantity")
+
+
+def _detail(items: Sequence[tuple[int, int, PolicyRun]]) -> list[np.ndarray]:
+    """The detail columns (_DETAIL) of the items (id, dealer, its policy's run): one line per
+    order an item counted, from the run's per-order sums (sorted by dealer)."""
+    by_run: dict[int, tuple[PolicyRun, list[int], list[int]]] = {}
+    for item_id, dealer_id, result in items:
+        entry = by_run.setdefault(id(result), (result, [], []))
+        entry[1].append(dealer_id)
+        entry[2].append(item_id)
+    parts: list[list[np.ndarray]] = [[] for _ in _DETAIL]
+    for result, dealer_ids, owner_ids in by_run.values():
+        dealers, owners = np.array(dealer_ids, dtype=np.int64), np.array(owner_ids, dtype=np.int64)
+        order = np.argsort(dealers)
+        dealers, owners = dealers[order], owners[order]
+        at = np.searchsorted(dealers, result.order_dealer).clip(0, len(dealers) - 1)
+        # A dealer of the run may have no item here (its statement was approved already).
+        mine = dealers[at] == result.order_dealer
+        for part, column in zip(parts, (owners[at], result.order_id, result.order_amount_fen, result.order_paid_fen,
+                                        result.order_quantity), strict=True):
+            part.append(column[mine])
+    return [np.concatenate(part) if part else np.zeros(0, dtype=np.int64) for part in parts]
 
 
 async def _accrued(session: AsyncSession, finals: Sequence[_Key]) -> dict[_Key, int]:

@@ -321,6 +321,34 @@ def test_a_dealer_with_overdue_receivables_or_a_price_violation_earns_nothing_an
     assert not reasons[cheating].eligible and "price_violations" in reasons[cheating].reason
 
 
+@pytest.mark.parametrize("some", [False, True])
+def test_a_run_for_some_dealers_judges_their_standing_as_a_run_for_all(books: Books, some: bool) -> None:
+    """Only the settled dealers' receivables and records are read: the same verdicts either way."""
+    owing, settled_up, cheating = books.dealer("OWING", terms_days=10), books.dealer("PAID"), books.dealer("CHEAT")
+    books.product("AC-1")
+    for dealer in (owing, settled_up, cheating):
+        books.order(dealer, local(2026, 3, 5), {"AC-1": yuan(1_000)})
+    books.order(owing, local(2026, 1, 5), {"AC-1": yuan(500)})  # never paid: overdue
+    january = books.order(settled_up, local(2026, 1, 5), {"AC-1": yuan(500)})
+    books.payment(settled_up, january, yuan(300), local(2026, 1, 20))
+    books.payment(settled_up, None, yuan(200), local(2026, 2, 1))  # on account: covers the rest
+    books.violation(cheating, local(2026, 3, 15))
+    others = [books.dealer(f"O{i}", terms_days=5) for i in range(3)]  # overdue, never settled here
+    for other in others:
+        books.order(other, local(2026, 1, 5), {"AC-1": yuan(900)})
+        books.order(other, local(2026, 3, 6), {"AC-1": yuan(900)})
+    books.policies(monthly(eligibility=[{"fact": "overdue_fen", "op": "lte", "value": 0},
+                                        {"fact": "price_violations", "op": "eq", "value": 0}]))
+    wanted = [owing, settled_up, cheating]
+    books.settle("month", date(2026, 3, 1), as_of=local(2026, 3, 31, hour=23),
+                 **({"dealer_ids": wanted} if some else {}))
+    amounts = books.amounts()
+    assert {d: amounts[d] for d in wanted} == {owing: 0, settled_up: yuan(20), cheating: 0}
+    assert set(amounts) == (set(wanted) if some else {*wanted, *others})
+    reasons = {s.dealer_id: books.items(s.id)[0].reason for s in books.statements() if s.dealer_id in wanted}
+    assert "overdue_fen" in reasons[owing] and "price_violations" in reasons[cheating] and not reasons[settled_up]
+
+
 def test_rejected_cancelled_and_placed_orders_never_count(books: Books) -> None:
     dealer = books.dealer("D1")
     books.product("AC-1")
