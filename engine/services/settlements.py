@@ -297,12 +297,12 @@ async def _write(session: AsyncSession, run: SettlementRun, period: Period, deal
     for chunk in chunks(rows, 5_000):
         await connection.execute(insert(SettlementStatement), chunk)
     # The drafts just written, by key (at most one draft per key: earlier ones were deleted).
+    drafts_here = (SettlementStatement.scope_key.in_(scopes), SettlementStatement.kind.in_(kinds),
+                   SettlementStatement.status == S.DRAFT)
     ids = {(r.dealer_id, r.kind, r.scope_key, r.settlement_form): r.id for r in (await session.execute(
         select(SettlementStatement.id, SettlementStatement.dealer_id, SettlementStatement.kind,
                SettlementStatement.scope_key, SettlementStatement.settlement_form)
-        .where(SettlementStatement.scope_key.in_(scopes), SettlementStatement.kind.in_(kinds),
-               SettlementStatement.status == S.DRAFT)
-        .execution_options(**ALL_ROWS)
+        .where(*drafts_here).execution_options(**ALL_ROWS)
     )).all()}
     item_rows, owners = [], []
     for key in keys:
@@ -321,9 +321,7 @@ async def _write(session: AsyncSession, run: SettlementRun, period: Period, deal
     written = {statement_id for statement_id, *_ in owners}
     item_ids = {(int(statement_id), int(number)): int(pk) for pk, statement_id, number in (await fetch_array(
         connection, select(StatementItem.id, StatementItem.statement_id, StatementItem.item_no)
-        .join(SettlementStatement, SettlementStatement.id == StatementItem.statement_id)
-        .where(SettlementStatement.scope_key.in_(scopes), SettlementStatement.kind.in_(kinds),
-               SettlementStatement.status == S.DRAFT)
+        .join(SettlementStatement, SettlementStatement.id == StatementItem.statement_id).where(*drafts_here)
     )).tolist() if statement_id in written}
     await copy_rows(connection, StatementLine.__table__, _DETAIL,
                     _detail([(item_ids[(statement_id, number)], dealer_id, result)
