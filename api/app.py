@@ -22,6 +22,7 @@ from api.console import page
 from api.console.assets import asset
 from api.context import Context, Reader
 from api.schema import build_schema
+from engine import heap
 from engine.access.principal import Principal
 from engine.privacy import keys
 from engine.settings import Settings, get_settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        heap.tune(settings.gc_gen0_threshold)
         yield
         await engine.dispose()
 

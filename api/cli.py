@@ -48,10 +48,13 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from engine import heap
 
     settings = get_settings()
     typer.echo(f"console: http://{host or settings.host}:{port or settings.port}/graphql")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    served = create_app(settings)
+    heap.settle()  # once, with the app and its modules built: out of every later collection
+    uvicorn.run(served, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
 @app.command("demo-data")

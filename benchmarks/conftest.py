@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from api.app import create_app
+from engine import heap
 from engine.access.api_keys import new_key
 from engine.access.permissions import Role
 from engine.demo.generate import generate
@@ -23,6 +24,12 @@ from engine.store.session import make_sync_engine
 # A benchmark sends thousands of requests a minute; the limiter still counts each one (its cost
 # is measured), it just never refuses.
 UNLIMITED = 10_000_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def service_collector() -> None:
+    """The garbage collector tuned as the service tunes it at startup (api.app, engine.heap)."""
+    heap.tune(Settings().gc_gen0_threshold)
 
 
 def store_api_key(db: Engine, name: str, roles: list[Role], dealer_id: int | None = None) -> str:

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     page_size_max: int = 100
     # Cost of one operation: each field 1, a connection's selection multiplied by its page size.
     max_query_cost: int = 100_000
+    # The cyclic collector's young threshold (CPython's default is 700): engine.heap says why.
+    gc_gen0_threshold: int = 10_000
 
     # Secrets. Data keys: "kid:base64 of 32 bytes" entries separated by commas; the active one
     # (data_key_id, default the first) encrypts, every listed one decrypts, so keys can rotate.
