@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from engine.pricing import explain
@@ -51,11 +52,14 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
     for state, matches in zip(states, run_line_stage(PricingStage.TIER, [l.list_price_fen for l in lines]), strict=True):
         state.tier_unit = one_price(matches, state.line, lambda ref, _: tier_price(ref, state.line.list_price_fen),
                                     state.line.list_price_fen, trace)
+    start = _in_order(trace, 0)
     for state, matches in zip(states, run_line_stage(PricingStage.MEMBER, [s.tier_unit for s in states]), strict=True):
         state.member_unit = one_price(matches, state.line, member_price, state.tier_unit, trace)
+    start = _in_order(trace, start)
     points = 0
     for state, matches in zip(states, run_line_stage(PricingStage.PROMOTION, [s.member_unit for s in states]), strict=True):
         points += promote(state, matches, limits, extras, once, trace)
+    start = _in_order(trace, start)
 
     order_discounts: list[list[Discount]] = [[] for _ in states]
     stage_totals: dict[PricingStage, int] = {}
@@ -75,22 +79,22 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
                         rule_set=ref.version.rule_set, rule_id=ref.rule.id, stage=stage, amount_fen=share))
             if stage is PricingStage.COUPON and ref.rule.coupon:
                 coupons_applied += [c.code for c in data.coupons if c.usable and c.campaign == ref.rule.coupon]
+        start = _in_order(trace, start)
     return _quote(data, states, order_discounts, extras, stage_totals, points, sorted(set(coupons_applied)), trace, rules)
 
 
 _CENT = Decimal("0.01")
-_STAGES = {stage.value: i for i, stage in enumerate(PricingStage)}
+# Within one stage: by line (all of a stage's entries are line entries, or all are the order's,
+# line_no None), what applied before what did not ("applied" < "not_applied"); stable.
+_BY_LINE_THEN_OUTCOME = attrgetter("line_no", "outcome")
 
 
-def _ordered(trace: list[TraceEntry]) -> tuple[TraceEntry, ...]:
-    """Stage by stage, line by line (order-level last), what applied before what did not."""
-    return tuple(sorted(trace, key=_trace_order))
-
-
-def _trace_order(entry: TraceEntry, stages: dict[str, int] = _STAGES, applied: TraceOutcome = TraceOutcome.APPLIED
-                 ) -> tuple[int, bool, int, bool]:
-    line_no = entry.line_no
-    return stages.get(entry.stage, 99), line_no is None, line_no or 0, entry.outcome != applied
+def _in_order(trace: list[TraceEntry], start: int) -> int:
+    """Put the entries the stage just added (from `start`) in trace order; the stages run in
+    their order, so the whole trace ends up stage by stage, line by line (order-level last),
+    what applied before what did not. Returns where the next stage's entries start."""
+    trace[start:] = sorted(trace[start:], key=_BY_LINE_THEN_OUTCOME)
+    return len(trace)
 
 
 def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any]], trace: list[TraceEntry],
@@ -206,5 +210,5 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
         final_amount_fen=sale_final + gift_amount,
         points_award=points,
     )
-    return record(Quote, lines=tuple(out), totals=totals, coupons_applied=tuple(coupons), trace=_ordered(trace),
+    return record(Quote, lines=tuple(out), totals=totals, coupons_applied=tuple(coupons), trace=tuple(trace),
                                  versions=rules.versions, at=data.at)

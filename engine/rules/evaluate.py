@@ -148,6 +148,16 @@ def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
             texts.append([text for _, text in listed])
             continue
         exact = _EXACT[kind]
+        first = column[0] if column else None
+        if column.count(first) == len(column) and type(first) is exact:
+            # One value on every fact (the order's own fields, on each line fact): checked and
+            # encoded once. (count compares by ==, and == across types is refused: 1 == True.)
+            if kind is FactKind.INT and not INT_MIN <= first <= INT_MAX:  # type: ignore[operator]
+                break
+            if all(map(is_, map(type, column), repeat(exact))):
+                keys.append(column)
+                texts.append([_SCALAR_JSON[kind](first)] * len(column))
+                continue
         if not all(map(is_, map(type, column), repeat(exact))):
             break
         if kind is FactKind.INT and column and not (INT_MIN <= min(column) and max(column) <= INT_MAX):

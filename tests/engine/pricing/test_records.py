@@ -3,7 +3,7 @@ equality, same JSON, and it validates back to itself."""
 
 from __future__ import annotations
 
-from schemas.pricing import Quote
+from schemas.pricing import Quote, QuoteLine
 from tests.engine.pricing.build import lines, pct, quote, rule, rules_of
 
 
@@ -21,3 +21,14 @@ def test_a_quote_equals_its_validated_copy() -> None:
     assert validated == built
     assert validated.model_dump_json() == built.model_dump_json()
     assert built.model_fields_set == validated.model_fields_set | built.model_fields_set
+
+
+def test_records_of_a_frozen_model_share_one_field_set_that_copies_do_not_change() -> None:
+    rules = rules_of(rule("a", "promotion", pct(7)))
+    built = quote(rules, lines(("TV1", 4, 999), ("AC1", 2, 3333)))
+    first, second = built.lines
+
+    assert first.model_fields_set is second.model_fields_set
+    copied = first.model_copy(update={"model": "X"})
+    assert copied.model_fields_set is not first.model_fields_set
+    assert first.model_fields_set == set(QuoteLine.model_fields)
