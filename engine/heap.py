@@ -26,4 +26,3 @@ def settle() -> None:
     """Collect everything, then keep what is left out of every later collection (startup)."""
     gc.collect()
     gc.freeze()
-

@@ -148,22 +148,15 @@ def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
             texts.append([text for _, text in listed])
             continue
         exact = _EXACT[kind]
-        first = column[0] if column else None
-        if column.count(first) == len(column) and type(first) is exact:
-            # One value on every fact (the order's own fields, on each line fact): checked and
-            # encoded once. (count compares by ==, and == across types is refused: 1 == True.)
-            if kind is FactKind.INT and not INT_MIN <= first <= INT_MAX:  # type: ignore[operator]
-                break
-            if all(map(is_, map(type, column), repeat(exact))):
-                keys.append(column)
-                texts.append([_SCALAR_JSON[kind](first)] * len(column))
-                continue
         if not all(map(is_, map(type, column), repeat(exact))):
             break
         if kind is FactKind.INT and column and not (INT_MIN <= min(column) and max(column) <= INT_MAX):
             break
         keys.append(column)
-        texts.append(list(map(_SCALAR_JSON[kind], column)))
+        if column and column.count(column[0]) == len(column):  # the order's own fields, on every line fact: encoded once
+            texts.append([_SCALAR_JSON[kind](column[0])] * len(column))
+        else:
+            texts.append(list(map(_SCALAR_JSON[kind], column)))
     else:
         return keys, texts
     # The first fact with a list not seen yet, or a value of another type: row by row, as given.
