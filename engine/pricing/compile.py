@@ -47,6 +47,9 @@ class RuleRef:
     tests: tuple[Test, ...] = field(init=False, repr=False, compare=False)  # `conditions` as predicates
     trace_head: dict[str, Any] = field(init=False, repr=False, compare=False)  # the rule's fields of a TraceEntry
     plain: bool = field(init=False, repr=False, compare=False)  # in no group, not exclusive: applies with any other
+    # As a line promotion sets a price (engine.pricing.lines): "fixed", "additive" or
+    # "compounding" (a percentage, as it combines), "amount"; None for the other actions.
+    price_kind: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rule, version = self.rule, self.version
@@ -63,6 +66,7 @@ class RuleRef:
             "trace_head": {"rule_set": version.rule_set, "version": version.version, "rule_id": rule.id,
                            "rule_name": rule.name, "stage": rule.stage.value},
             "plain": group is None and stacking is not Stacking.EXCLUSIVE,
+            "price_kind": _PRICE_KINDS.get(rule.action.kind, rule.combine.value if rule.action.kind == "percent_off" else None),
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)  # frozen: set once, here
@@ -75,6 +79,8 @@ class RuleRef:
         """Priority first (higher first), then a stable order: never a coin toss."""
         return self.order
 
+
+_PRICE_KINDS = {"fixed_price": "fixed", "amount_off": "amount"}
 
 by_priority = attrgetter("order")  # sorted(refs, key=by_priority): RuleRef.sort_key without the call
 

@@ -17,13 +17,17 @@ class Limits:
         """The part of `amount` the rule may give, and why it is less (CAPPED, BUDGET_EXHAUSTED)."""
         if amount <= 0:
             return 0, None
-        given = self._given.get(ref.key, 0)
+        key, cap = ref.key, ref.rule.cap_fen
+        given = self._given.get(key, 0)
+        if cap is None and key not in self._budget_left:  # most rules: neither a cap nor a budget
+            self._given[key] = given + amount
+            return amount, None
         granted, reason = amount, None
-        if ref.rule.cap_fen is not None and given + granted > ref.rule.cap_fen:
-            granted, reason = max(0, ref.rule.cap_fen - given), TraceReason.CAPPED
-        if ref.key in self._budget_left and given + granted > self._budget_left[ref.key]:
-            granted, reason = max(0, self._budget_left[ref.key] - given), TraceReason.BUDGET_EXHAUSTED
-        self._given[ref.key] = given + granted
+        if cap is not None and given + granted > cap:
+            granted, reason = max(0, cap - given), TraceReason.CAPPED
+        if key in self._budget_left and given + granted > self._budget_left[key]:
+            granted, reason = max(0, self._budget_left[key] - given), TraceReason.BUDGET_EXHAUSTED
+        self._given[key] = given + granted
         return granted, reason
 
     def given(self) -> dict[str, int]:

@@ -13,9 +13,7 @@ from engine.pricing.limits import Limits
 from engine.pricing.money import percent_fen, yuan
 from engine.pricing.stacking import resolve
 from schemas.pricing import (
-    AmountOff,
     BuyGet,
-    Combine,
     FixedPrice,
     Gift,
     PercentOff,
@@ -26,9 +24,6 @@ from schemas.pricing import (
 )
 from schemas.rules import TraceEntry, TraceReason
 
-PRICE_ACTIONS = (PercentOff, AmountOff, FixedPrice)
-
-
 @dataclass
 class LineState:
     """One sale line as the stages change it; amounts in fen for the whole line."""
@@ -37,7 +32,7 @@ class LineState:
     tier_unit: int
     member_unit: int = 0
     promotions: list[tuple[RuleRef, int]] = field(default_factory=list)
-    promoted: int = 0  # the promotions' sum, kept as they are added (`amount` is asked per rule)
+    promoted: int = 0  # the promotions' sum: `promote` adds to both (`amount` is asked per rule)
     multiplier: Decimal = Decimal(1)
 
     @property
@@ -48,10 +43,6 @@ class LineState:
     def amount(self) -> int:
         """After line promotions: the input of the order stages."""
         return self.member_amount - self.promoted
-
-    def add_promotion(self, ref: RuleRef, amount: int) -> None:
-        self.promotions.append((ref, amount))
-        self.promoted += amount
 
 
 @dataclass(frozen=True)
@@ -109,20 +100,22 @@ def promote(state: LineState, matches: Sequence[RuleRef], limits: Limits, extras
     for refusal in refused:
         trace.append(explain.not_applied(refusal.ref, line_no, refusal.reason, refusal.detail))
     points = 0
-    price_rules = [w for w in winners if isinstance(w.rule.action, PRICE_ACTIONS)]
+    price_rules = [w for w in winners if w.price_kind is not None]
     member_amount = base * quantity
+    promotions, grant, entry = state.promotions, limits.grant, explain.applied
     for ref, amount in _price_discounts(price_rules, base, quantity) if price_rules else ():
         room = member_amount - state.promoted  # state.amount
         if room <= 0:
             trace.append(explain.not_applied(ref, line_no, TraceReason.NOTHING_TO_DISCOUNT, "the line is at zero"))
             continue
-        granted, reason = limits.grant(ref, min(amount, room))
+        granted, reason = grant(ref, min(amount, room))
         if granted <= 0:
             trace.append(explain.not_applied(ref, line_no, reason or TraceReason.NOTHING_TO_DISCOUNT,
                                              "its cap or budget is used up"))
             continue
-        state.add_promotion(ref, granted)
-        trace.append(explain.applied(ref, line_no, granted, reason=reason))
+        promotions.append((ref, granted))
+        state.promoted += granted
+        trace.append(entry(ref, line_no, granted, "", reason))
     if len(price_rules) == len(winners):
         return points
     for ref in winners:
@@ -147,41 +140,55 @@ def _price_discounts(rules: Sequence[RuleRef], base: int, quantity: int) -> list
     """Each price rule's discount on the line, in fen: a fixed price first (the highest-priority
     one sets the base), then additive percentages on that base, compounding ones on the running
     amount, amounts off last."""
-    fixed: tuple[RuleRef, FixedPrice] | None = None
-    additive: list[tuple[RuleRef, PercentOff]] = []
-    compounding: list[tuple[RuleRef, PercentOff]] = []
-    amounts: list[tuple[RuleRef, AmountOff]] = []
-    for ref in rules:  # one pass, each kind in the rules' order
-        action = ref.rule.action
-        if isinstance(action, FixedPrice):
-            fixed = fixed or (ref, action)
-        elif isinstance(action, PercentOff):
-            (additive if ref.rule.combine is Combine.ADDITIVE else compounding).append((ref, action))
-        elif isinstance(action, AmountOff):
-            amounts.append((ref, action))
+    if len(rules) == 1:  # the usual case: one rule, on its own
+        return [(rules[0], _discount_alone(rules[0], base, quantity))]
+    fixed: RuleRef | None = None
+    additive: list[RuleRef] = []
+    compounding: list[RuleRef] = []
+    amounts: list[RuleRef] = []
+    for ref in rules:  # one pass, each kind in the rules' order (RuleRef.price_kind)
+        kind = ref.price_kind
+        if kind == "fixed":
+            fixed = fixed or ref
+        elif kind == "additive":
+            additive.append(ref)
+        elif kind == "compounding":
+            compounding.append(ref)
+        elif kind == "amount":
+            amounts.append(ref)
     out: list[tuple[RuleRef, int]] = []
     start = base
     if fixed is not None:
-        start = min(base, fixed[1].price_fen)
-        out.append((fixed[0], (base - start) * quantity))
+        start = min(base, fixed.rule.action.price_fen)  # type: ignore[union-attr]
+        out.append((fixed, (base - start) * quantity))
     running = start * quantity
-    for ref, percent in additive:
-        amount = percent_fen(start * quantity, percent.percent, ref.rule.rounding)
+    for ref in additive:
+        amount = percent_fen(start * quantity, ref.rule.action.percent, ref.rule.rounding)  # type: ignore[union-attr]
         out.append((ref, amount))
         running -= amount
-    for ref, percent in compounding:
-        amount = percent_fen(max(running, 0), percent.percent, ref.rule.rounding)
+    for ref in compounding:
+        amount = percent_fen(max(running, 0), ref.rule.action.percent, ref.rule.rounding)  # type: ignore[union-attr]
         out.append((ref, amount))
         running -= amount
-    for ref, off in amounts:
-        out.append((ref, off.amount_fen * quantity))
+    for ref in amounts:
+        out.append((ref, ref.rule.action.amount_fen * quantity))  # type: ignore[union-attr]
     return out
+
+
+def _discount_alone(ref: RuleRef, base: int, quantity: int) -> int:
+    """`_price_discounts([ref], …)`'s one amount: what a price rule gives on its own."""
+    action, kind = ref.rule.action, ref.price_kind
+    if kind == "fixed":
+        return (base - min(base, action.price_fen)) * quantity  # type: ignore[union-attr]
+    if kind == "amount":
+        return action.amount_fen * quantity  # type: ignore[union-attr]
+    return percent_fen(base * quantity, action.percent, ref.rule.rounding)  # type: ignore[union-attr]
 
 
 def _alone(ref: RuleRef, base: int, quantity: int) -> int:
     """What a rule would give on its own (to pick the best of a group)."""
-    if isinstance(ref.rule.action, PRICE_ACTIONS):
-        return sum(amount for _, amount in _price_discounts([ref], base, quantity))
+    if ref.price_kind is not None:
+        return _discount_alone(ref, base, quantity)
     if isinstance(ref.rule.action, BuyGet):
         return _free_units(ref.rule.action, quantity) * base
     return 0

@@ -30,20 +30,23 @@ def percent_fen(amount: int, percent: Decimal, rounding: Rounding = Rounding.HAL
     ratio = _RATIOS.get(percent)
     if ratio is None:
         digits = percent.as_tuple().digits
-        ratio = percent.as_integer_ratio() if percent.is_finite() and len(digits) <= 7 else None
+        if percent.is_finite() and len(digits) <= 7:
+            top, bottom = percent.as_integer_ratio()
+            ratio = (top, bottom * 100)
         if len(_RATIOS) < _RATIOS_KEPT:
             _RATIOS[percent] = ratio
     if ratio is None or not -_AMOUNT_LIMIT < amount < _AMOUNT_LIMIT:
         return to_fen(percent_of(amount, percent), rounding)
-    numerator, denominator = amount * ratio[0], ratio[1] * 100
-    if rounding is Rounding.HALF_UP:  # half away from zero, as ROUND_HALF_UP
-        whole, rest = divmod(abs(numerator), denominator)
-        whole += 2 * rest >= denominator
-        return whole if numerator >= 0 else -whole
+    numerator, denominator = amount * ratio[0], ratio[1]
+    if rounding is Rounding.HALF_UP:  # half away from zero, as ROUND_HALF_UP: floor(x + ½) of |x|
+        if numerator >= 0:
+            return (2 * numerator + denominator) // (2 * denominator)
+        return -((denominator - 2 * numerator) // (2 * denominator))
     whole, rest = divmod(numerator, denominator)  # floor
     return whole + 1 if rounding is Rounding.UP and rest else whole
 
 
+# A percentage as (numerator, denominator × 100): the fraction of an amount it takes.
 _RATIOS: dict[Decimal, tuple[int, int] | None] = {}
 _RATIOS_KEPT = 4096
 _AMOUNT_LIMIT = 10**20

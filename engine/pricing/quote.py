@@ -14,7 +14,7 @@ from engine.pricing.facts import context_facts, line_facts, order_context, order
 from engine.pricing.limits import Limits
 from engine.pricing.lines import ExtraLine, LineState, member_price, one_price, promote, tier_price
 from engine.pricing.orders import apply_order_rules
-from engine.pricing.records import record, record_of
+from engine.pricing.records import maker, record
 from engine.rules import CompiledRuleSet, Evaluation, evaluate
 from schemas.pricing import (
     Discount,
@@ -50,8 +50,7 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
         return _per_fact(stage_rules, evaluator, facts, trace, line_nos)
 
     for state, matches in zip(states, run_line_stage(PricingStage.TIER, [l.list_price_fen for l in lines]), strict=True):
-        state.tier_unit = one_price(matches, state.line, lambda ref, _: tier_price(ref, state.line.list_price_fen),
-                                    state.line.list_price_fen, trace)
+        state.tier_unit = one_price(matches, state.line, tier_price, state.line.list_price_fen, trace)  # on the list price
     start = _in_order(trace, 0)
     for state, matches in zip(states, run_line_stage(PricingStage.MEMBER, [s.tier_unit for s in states]), strict=True):
         state.member_unit = one_price(matches, state.line, member_price, state.tier_unit, trace)
@@ -75,8 +74,8 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
             stage_totals[stage] += sum(shares)
             for i, share in enumerate(shares):
                 if share:
-                    order_discounts[i].append(record(Discount,
-                        rule_set=ref.version.rule_set, rule_id=ref.rule.id, stage=stage, amount_fen=share))
+                    order_discounts[i].append(_discount(
+                        {"rule_set": ref.version.rule_set, "rule_id": ref.rule.id, "stage": stage, "amount_fen": share}))
             if stage is PricingStage.COUPON and ref.rule.coupon:
                 coupons_applied += [c.code for c in data.coupons if c.usable and c.campaign == ref.rule.coupon]
         start = _in_order(trace, start)
@@ -84,6 +83,8 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
 
 
 _CENT = Decimal("0.01")
+_discount = maker(Discount)
+_quote_line = maker(QuoteLine)
 # Within one stage: by line (all of a stage's entries are line entries, or all are the order's,
 # line_no None), what applied before what did not ("applied" < "not_applied"); stable.
 _BY_LINE_THEN_OUTCOME = attrgetter("line_no", "outcome")
@@ -177,10 +178,10 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
     for state, discounts in zip(states, order_discounts, strict=True):
         line = state.line
         quantity = line.quantity
-        promotions = [record_of(Discount, {"rule_set": r.version.rule_set, "rule_id": r.rule.id, "stage": promotion,
-                                           "amount_fen": a}) for r, a in state.promotions]
+        promotions = [_discount({"rule_set": r.version.rule_set, "rule_id": r.rule.id, "stage": promotion,
+                                 "amount_fen": a}) for r, a in state.promotions]
         final = max(0, state.amount - sum([d.amount_fen for d in discounts]))
-        out.append(record_of(QuoteLine, {
+        out.append(_quote_line({
             "line_no": line.line_no, "model": line.model, "quantity": quantity, "kind": "sale", "source_rule": None,
             "list_price_fen": line.list_price_fen, "tier_price_fen": state.tier_unit,
             "member_price_fen": state.member_unit, "list_amount_fen": line.list_price_fen * quantity,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from engine.pricing.compile import BEST_GROUP, RuleRef, by_priority
 from schemas.pricing import GroupPolicy, Stacking
@@ -24,11 +25,14 @@ class Refusal:
     detail: str
 
 
+_plain = attrgetter("plain")
+
+
 def resolve(candidates: Sequence[RuleRef], worth: Callable[[RuleRef], int]) -> tuple[list[RuleRef], list[Refusal]]:
     """(the rules that apply, in order; the others with the reason). `worth` is what a rule
     would give alone, used to pick the best of a BEST group."""
     ordered = sorted(candidates, key=by_priority) if len(candidates) > 1 else list(candidates)
-    if all(ref.plain for ref in ordered):  # the usual case: nothing excludes anything
+    if all(map(_plain, ordered)):  # the usual case: nothing excludes anything
         return ordered, []
     best = _best_of_groups(ordered, worth)
     winners: list[RuleRef] = []

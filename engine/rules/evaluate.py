@@ -92,22 +92,13 @@ def _payload(
     facts it stands for (None: each for itself). Facts alike on every field the rules test are
     sent once: durable's cost is per fact, and the lines of a quote mostly look alike to the
     tier and member rules (which test the buyer, not the product)."""
-    plan = compiled.plan
     # Field by field (the lines of a quote share their order's values and lists), each value
     # as a key for comparing facts and as its JSON text.
     keys, texts = _columns(compiled, facts)
-    # Each fact is written through one template: the text `_encode` writes for the same row as
-    # a dict, key for key (tests/engine/rules/test_evaluate.py).
-    template = "".join([
-        '{"i":%d',
-        *(f",{_encode_text(name)}:%s" for name, _ in plan),
-        *(f",{_encode_text(fact + BUCKET_SUFFIX)}:%d" for fact in compiled.indexes),
-        f',"sid":{_encode_text(sid)},"t":{_encode_text(compiled.fact_type)}}}'.replace("%", "%%"),
-    ])
-    names = [name for name, _ in plan]
-    buckets = [[index.get(value, -1) for value in keys[names.index(fact)]]  # -1: a value no rule leads with
-               for fact, index in compiled.indexes.items()]
-    rows: list[str] = [_encode({"i": -1, "sid": sid, "t": MARKER_TYPE})]
+    template, marker, indexed = _row_format(compiled, sid)
+    buckets = [[index.get(value, -1) for value in keys[at]]  # -1: a value no rule leads with
+               for at, index in indexed]
+    rows: list[str] = [marker]
     sent: dict[tuple[Any, ...], int] = {}  # a fact's values -> its index in the batch
     sources: list[list[int]] = []
     count = len(facts)  # (a rule set may test no field at all: every row is then empty)
@@ -123,6 +114,34 @@ def _payload(
         rows.append(template % (len(sources), *text, *bucket))
         sources.append([i])
     return f"[{','.join(rows)}]", None if len(sources) == len(facts) else sources
+
+
+def _row_format(compiled: CompiledRuleSet, sid: str) -> tuple[str, str, list[tuple[int, dict[Any, int]]]]:
+    """For the rule set's facts in session `sid`: the template each fact is written through
+    (the text `_encode` writes for the same row as a dict, key for key:
+    tests/engine/rules/test_evaluate.py), the marker fact's row, and per bucket index the
+    position of its fact in the plan. Worked out once per rule set and session."""
+    key = (compiled.name, sid)
+    found = _formats.get(key)
+    if found is None:
+        template = "".join([
+            '{"i":%d',
+            *(f",{_encode_text(name)}:%s" for name, _ in compiled.plan),
+            *(f",{_encode_text(fact + BUCKET_SUFFIX)}:%d" for fact in compiled.indexes),
+            f',"sid":{_encode_text(sid)},"t":{_encode_text(compiled.fact_type)}}}'.replace("%", "%%"),
+        ])
+        names = [name for name, _ in compiled.plan]
+        indexed = [(names.index(fact), index) for fact, index in compiled.indexes.items()]
+        found = (template, _encode({"i": -1, "sid": sid, "t": MARKER_TYPE}), indexed)
+        if len(_formats) >= _FORMATS_KEPT:
+            _formats.clear()  # rule sets come and go with publications: start over now and then
+        _formats[key] = found
+    return found
+
+
+# (rule set name, which addresses its content, and session) -> `_row_format`'s answer.
+_formats: dict[tuple[str, str], tuple[str, str, list[tuple[int, dict[Any, int]]]]] = {}
+_FORMATS_KEPT = 1024
 
 
 def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
@@ -235,7 +254,7 @@ def _collect(
             if name != MARKER_RULE:
                 raise RuntimeError(f"durable-rules fired `{name}`, not a rule of {compiled.name}")
         else:
-            indices = [int(at) for at in findall(message)]
+            indices = list(map(int, findall(message)))
             if sources is not None:
                 indices = [i for at in indices for i in sources[at]]
             for rule_id, probe in owners:
