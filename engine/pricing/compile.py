@@ -50,6 +50,9 @@ class RuleRef:
     # As a line promotion sets a price (engine.pricing.lines): "fixed", "additive" or
     # "compounding" (a percentage, as it combines), "amount"; None for the other actions.
     price_kind: str | None = field(init=False, repr=False, compare=False)
+    # How engine.pricing.explain words each of `conditions` (by id: they live as long as the
+    # ref), filled in the first time one fails.
+    wording: dict[int, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rule, version = self.rule, self.version
@@ -66,6 +69,7 @@ class RuleRef:
             "trace_head": {"rule_set": version.rule_set, "version": version.version, "rule_id": rule.id,
                            "rule_name": rule.name, "stage": rule.stage.value},
             "plain": group is None and stacking is not Stacking.EXCLUSIVE,
+            "wording": {},
             "price_kind": _PRICE_KINDS.get(rule.action.kind, rule.combine.value if rule.action.kind == "percent_off" else None),
         }
         for name, value in derived.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.pricing.compile import RuleRef
 from engine.pricing.records import maker
@@ -30,33 +30,46 @@ def not_applied(ref: RuleRef, line_no: int | None, reason: TraceReason, detail: 
 def near_miss(ref: RuleRef, line_no: int | None, fact: Mapping[str, Any],
               failed: tuple[Condition, ...] | None = None) -> TraceEntry:
     """A rule in scope whose thresholds (or window) failed on this fact: which (`failed`, when
-    the caller has found them already), and a hint."""
+    the caller has found them already), each as `fact op value (is actual)`, and a hint such as
+    "buy 2 more" or "spend ¥120.00 more" for a quantity or amount short of its threshold."""
     if failed is None:
         failed = ref.failed_conditions(fact)
-    if any(c.fact == "at" for c in failed):
-        return not_applied(ref, line_no, TraceReason.OUTSIDE_WINDOW, "outside the rule's validity window", failed)
-    hints = [h for h in (hint_for(c, fact) for c in failed) if h]
-    detail = "; ".join(describe(c, fact) for c in failed)
-    return not_applied(ref, line_no, TraceReason.CONDITION_FAILED, detail, failed, "; ".join(hints) or None)
+    details: list[str] = []
+    hints: list[str] = []
+    for condition in failed:
+        said = ref.wording.get(id(condition))
+        if said is None or said.condition is not condition:
+            said = ref.wording[id(condition)] = _wording(condition)
+        if said.fact == "at":
+            return not_applied(ref, line_no, TraceReason.OUTSIDE_WINDOW, "outside the rule's validity window", failed)
+        have = fact.get(said.fact)
+        details.append(f"{said.label}{have!r})")
+        if said.threshold is not None and isinstance(have, int) and said.threshold > have:
+            short = said.threshold - have
+            hints.append(said.hint % (yuan(short) if said.money else short))
+    return not_applied(ref, line_no, TraceReason.CONDITION_FAILED, "; ".join(details), failed, "; ".join(hints) or None)
 
 
-def hint_for(condition: Condition, fact: Mapping[str, Any]) -> str | None:
-    """"buy 2 more" / "spend ¥120.00 more" for a quantity or amount short of a threshold."""
-    value, have = condition.value, fact.get(condition.fact)
-    if not isinstance(value, int) or isinstance(value, bool) or not isinstance(have, int):
-        return None
-    short = {Op.GTE: value - have, Op.GT: value + 1 - have}.get(condition.op)
-    if short is None or short <= 0:
-        return None
-    if condition.fact in _QUANTITIES:
-        return f"buy {short} more{_QUANTITIES[condition.fact]}"
-    if condition.fact in _AMOUNTS:
-        return f"spend {yuan(short)} more{_AMOUNTS[condition.fact]}"
-    return None
+class _Wording(NamedTuple):
+    """How a near miss words one condition, worked out the first time it fails (RuleRef.wording)."""
+
+    condition: Condition
+    fact: str
+    label: str  # up to the fact's value: "quantity gte 4 (is "
+    threshold: int | None  # for a hint: what the fact must reach (None: no hint)
+    hint: str  # with %s for what is short
+    money: bool  # what is short is an amount (in yuan), not a quantity
 
 
-def describe(condition: Condition, fact: Mapping[str, Any]) -> str:
-    return f"{condition.fact} {condition.op.value} {condition.value!r} (is {fact.get(condition.fact)!r})"
+def _wording(condition: Condition) -> _Wording:
+    value, fact, op = condition.value, condition.fact, condition.op
+    label = f"{fact} {op.value} {value!r} (is "
+    counted = isinstance(value, int) and not isinstance(value, bool) and op in (Op.GTE, Op.GT)
+    if counted and fact in _QUANTITIES:
+        return _Wording(condition, fact, label, value + (op is Op.GT), f"buy %s more{_QUANTITIES[fact]}", False)
+    if counted and fact in _AMOUNTS:
+        return _Wording(condition, fact, label, value + (op is Op.GT), f"spend %s more{_AMOUNTS[fact]}", True)
+    return _Wording(condition, fact, label, None, "", False)
 
 
 def _entry(ref: RuleRef, outcome: TraceOutcome, reason: TraceReason | None, line_no: int | None, amount_fen: int,
