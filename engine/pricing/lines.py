@@ -24,7 +24,7 @@ from schemas.pricing import (
 )
 from schemas.rules import TraceEntry, TraceReason
 
-@dataclass
+@dataclass(slots=True)
 class LineState:
     """One sale line as the stages change it; amounts in fen for the whole line."""
 
@@ -42,7 +42,7 @@ class LineState:
     @property
     def amount(self) -> int:
         """After line promotions: the input of the order stages."""
-        return self.member_amount - self.promoted
+        return self.member_unit * self.line.quantity - self.promoted
 
 
 @dataclass(frozen=True)

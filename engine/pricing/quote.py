@@ -63,8 +63,8 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
     order_discounts: list[list[Discount]] = [[] for _ in states]
     stage_totals: dict[PricingStage, int] = {}
     coupons_applied: list[str] = []
+    amounts = [s.amount for s in states]  # each sale line's, less the order stages' discounts so far
     for stage in (PricingStage.ORDER, PricingStage.COUPON):
-        amounts = [s.amount - sum(d.amount_fen for d in order_discounts[i]) for i, s in enumerate(states)]
         fact = order_facts(context, amounts)
         matches = _per_fact(rules.stages[stage], evaluator, [fact], trace, [None], data if stage is PricingStage.COUPON else None)[0]
         outcome = apply_order_rules(matches, amounts, limits, extras, once, trace)
@@ -74,12 +74,14 @@ def price(rules: PricingRules, data: PricingInput, evaluator: Evaluator = evalua
             stage_totals[stage] += sum(shares)
             for i, share in enumerate(shares):
                 if share:
+                    amounts[i] -= share
                     order_discounts[i].append(_discount(
                         {"rule_set": ref.version.rule_set, "rule_id": ref.rule.id, "stage": stage, "amount_fen": share}))
             if stage is PricingStage.COUPON and ref.rule.coupon:
                 coupons_applied += [c.code for c in data.coupons if c.usable and c.campaign == ref.rule.coupon]
         start = _in_order(trace, start)
-    return _quote(data, states, order_discounts, extras, stage_totals, points, sorted(set(coupons_applied)), trace, rules)
+    return _quote(data, states, amounts, order_discounts, extras, stage_totals, points, sorted(set(coupons_applied)),
+                  trace, rules)
 
 
 _CENT = Decimal("0.01")
@@ -170,17 +172,23 @@ def _coupon_miss(ref: RuleRef, line_no: int | None, fact: dict[str, Any], data: 
     return explain.near_miss(ref, line_no, fact, failed)
 
 
-def _quote(data: PricingInput, states: list[LineState], order_discounts: list[list[Discount]], extras: list[ExtraLine],
-           stage_totals: dict[PricingStage, int], points: int, coupons: list[str], trace: list[TraceEntry],
-           rules: PricingRules) -> Quote:
+def _quote(data: PricingInput, states: list[LineState], amounts: list[int], order_discounts: list[list[Discount]],
+           extras: list[ExtraLine], stage_totals: dict[PricingStage, int], points: int, coupons: list[str],
+           trace: list[TraceEntry], rules: PricingRules) -> Quote:
+    """`amounts`: each sale line's after every discount."""
     out: list[QuoteLine] = []
     promotion = PricingStage.PROMOTION
-    for state, discounts in zip(states, order_discounts, strict=True):
+    list_amount = tier_amount = line_discount = sale_final = 0
+    for state, discounts, amount in zip(states, order_discounts, amounts, strict=True):
         line = state.line
         quantity = line.quantity
         promotions = [_discount({"rule_set": r.version.rule_set, "rule_id": r.rule.id, "stage": promotion,
                                  "amount_fen": a}) for r, a in state.promotions]
-        final = max(0, state.amount - sum([d.amount_fen for d in discounts]))
+        final = max(0, amount)
+        list_amount += line.list_price_fen * quantity
+        tier_amount += state.tier_unit * quantity
+        line_discount += (state.tier_unit - state.member_unit) * quantity + state.promoted
+        sale_final += final
         out.append(_quote_line({
             "line_no": line.line_no, "model": line.model, "quantity": quantity, "kind": "sale", "source_rule": None,
             "list_price_fen": line.list_price_fen, "tier_price_fen": state.tier_unit,
@@ -200,11 +208,10 @@ def _quote(data: PricingInput, states: list[LineState], order_discounts: list[li
             final_unit_price_fen=Decimal(extra.unit_price_fen), points_multiplier=Decimal(1),
         ))
         next_no += 1
-    sale_final = sum(line.final_amount_fen for line in out if line.kind == "sale")
     totals = record(QuoteTotals,
-        list_amount_fen=sum(s.line.list_price_fen * s.line.quantity for s in states),
-        tier_amount_fen=sum(s.tier_unit * s.line.quantity for s in states),
-        line_discount_fen=sum(s.tier_unit * s.line.quantity - s.amount for s in states),
+        list_amount_fen=list_amount,
+        tier_amount_fen=tier_amount,
+        line_discount_fen=line_discount,
         order_discount_fen=stage_totals.get(PricingStage.ORDER, 0),
         coupon_discount_fen=stage_totals.get(PricingStage.COUPON, 0),
         gift_amount_fen=gift_amount,
