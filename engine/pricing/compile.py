@@ -21,7 +21,16 @@ from typing import Any
 
 from engine.rules import CompiledRuleSet, compile_rules
 from engine.rules.reference import Test, predicate
-from schemas.pricing import LINE_FACTS, LINE_STAGES, ORDER_FACTS, PricingDocument, PricingRule, PricingStage, Stacking
+from schemas.pricing import (
+    LINE_FACTS,
+    LINE_STAGES,
+    ORDER_FACTS,
+    GroupPolicy,
+    PricingDocument,
+    PricingRule,
+    PricingStage,
+    Stacking,
+)
 from schemas.rules import Condition, Op, RuleSpec, VersionRef
 
 _CACHE_SIZE = 32
@@ -47,6 +56,7 @@ class RuleRef:
     tests: tuple[Test, ...] = field(init=False, repr=False, compare=False)  # `conditions` as predicates
     trace_head: dict[str, Any] = field(init=False, repr=False, compare=False)  # the rule's fields of a TraceEntry
     plain: bool = field(init=False, repr=False, compare=False)  # in no group, not exclusive: applies with any other
+    by_amount: bool = field(init=False, repr=False, compare=False)  # its group picks the largest amount
     # As a line promotion sets a price (engine.pricing.lines): "fixed", "additive" or
     # "compounding" (a percentage, as it combines), "amount"; None for the other actions.
     price_kind: str | None = field(init=False, repr=False, compare=False)
@@ -69,6 +79,7 @@ class RuleRef:
             "trace_head": {"rule_set": version.rule_set, "version": version.version, "rule_id": rule.id,
                            "rule_name": rule.name, "stage": rule.stage.value},
             "plain": group is None and stacking is not Stacking.EXCLUSIVE,
+            "by_amount": group == BEST_GROUP or (group is not None and rule.group_policy is GroupPolicy.BEST),
             "wording": {},
             "price_kind": _PRICE_KINDS.get(rule.action.kind, rule.combine.value if rule.action.kind == "percent_off" else None),
         }

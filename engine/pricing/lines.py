@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from engine.pricing import explain
 from engine.pricing.compile import RuleRef, by_priority
@@ -45,9 +46,9 @@ class LineState:
         return self.member_unit * self.line.quantity - self.promoted
 
 
-@dataclass(frozen=True)
-class ExtraLine:
-    """A free or gift line a rule added."""
+class ExtraLine(NamedTuple):
+    """A free or gift line a rule added (a named tuple: a quote adds several, and a frozen
+    dataclass is slow to build)."""
 
     ref: RuleRef
     kind: str  # "free" | "gift"

@@ -43,6 +43,7 @@ def apply_order_rules(matches: Sequence[RuleRef], amounts: Sequence[int], limits
     discounts: list[tuple[RuleRef, list[int]]] = []
     remaining = base
     points = 0
+    current = list(amounts)  # what each line still costs after the discounts so far
     for ref, wanted in _discounts(winners, base):
         if remaining <= 0:
             trace.append(explain.not_applied(ref, None, TraceReason.NOTHING_TO_DISCOUNT, "the order is at zero"))
@@ -53,8 +54,9 @@ def apply_order_rules(matches: Sequence[RuleRef], amounts: Sequence[int], limits
                                              "its cap or budget is used up"))
             continue
         # Pro rata to what each line still costs, so no line goes below zero.
-        current = [a - sum(d[i] for _, d in discounts) for i, a in enumerate(amounts)]
-        discounts.append((ref, allocate(granted, current)))
+        shares = allocate(granted, current)
+        discounts.append((ref, shares))
+        current = [a - share for a, share in zip(current, shares, strict=True)]
         remaining -= granted
         trace.append(explain.applied(ref, None, granted, reason=reason))
     for ref in winners:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from engine.pricing.compile import BEST_GROUP, RuleRef, by_priority
-from schemas.pricing import GroupPolicy, Stacking
+from schemas.pricing import Stacking
 from schemas.rules import TraceReason
 
 
@@ -65,10 +65,9 @@ def _best_of_groups(ordered: Sequence[RuleRef], worth: Callable[[RuleRef], int])
     """For groups that pick by amount: the winner (largest amount, ties to the first in order)."""
     best: dict[str, tuple[int, RuleRef]] = {}
     for ref in ordered:
-        group = ref.group
-        by_amount = group == BEST_GROUP or ref.rule.group_policy is GroupPolicy.BEST
-        if group is None or not by_amount:
+        if not ref.by_amount:
             continue
+        group = ref.group
         amount = worth(ref)
         if group not in best or amount > best[group][0]:
             best[group] = (amount, ref)

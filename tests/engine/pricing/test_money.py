@@ -38,6 +38,30 @@ def test_allocation_sums_exactly_and_stays_within_one_fen_of_pro_rata(total: int
         assert abs(Decimal(part) - Decimal(total) * weight / sum(weights)) < 1
 
 
+def _allocate_in_decimal(total: int, weights: list[int]) -> list[int]:
+    """allocate's first way: exact shares in Decimal, the remainder to the largest fractions."""
+    whole = sum(weights)
+    if total == 0 or whole <= 0:
+        return [0] * len(weights)
+    exact = [Decimal(total) * w / whole for w in weights]
+    parts = [int(e) for e in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.integers(1, 10**12), st.lists(st.integers(0, 10**9), min_size=1, max_size=30))
+def test_allocation_in_integers_gives_the_parts_decimal_gave(total: int, weights: list[int]) -> None:
+    assert allocate(total, weights) == _allocate_in_decimal(total, weights)
+
+
+def test_allocation_ties_go_to_the_earlier_line() -> None:
+    assert allocate(2, [1, 1, 1]) == [1, 1, 0]
+    assert allocate(1, [3, 1, 3]) == [1, 0, 0]
+
+
 def test_yuan_shows_fen_as_yuan() -> None:
     assert yuan(1234567) == "¥12,345.67"
 
