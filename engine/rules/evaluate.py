@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import is_
+from operator import is_, itemgetter
 from typing import Any
 
 import durable_rules_engine
@@ -145,7 +145,7 @@ _FORMATS_KEPT = 1024
 
 
 def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
-             ) -> tuple[list[list[Any]], list[list[str]]]:
+             ) -> tuple[list[Sequence[Any]], list[list[str]]]:
     """Per planned field, every fact's value (a list as a tuple: a key) and its JSON text.
     Values of their kind's exact type (ints within 64 bits, lists already checked) are taken
     as they are; if any is not, every fact goes through `normalise` in turn, which fills in
@@ -155,10 +155,18 @@ def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
     gets = [fact.get for fact in facts]
     lists: dict[int, list[str]] = {}  # normalise's: id of a list value -> the list as sent
     known: dict[int, tuple[tuple[str, ...], str]] = {}  # id of a list value -> (as a key, its JSON)
-    keys: list[list[Any]] = []
+    keys: list[Sequence[Any]] = []
     texts: list[list[str]] = []
-    for name, kind in plan:
-        column = [get(name) for get in gets]
+    columns: Iterable[Sequence[Any]]
+    if len(plan) > 1:
+        try:  # every fact has every field (as pricing's do): the columns read in C
+            columns = zip(*map(itemgetter(*[name for name, _ in plan]), facts), strict=True)
+            columns = list(columns) if facts else [() for _ in plan]
+        except (KeyError, TypeError):
+            columns = ([get(name) for get in gets] for name, _ in plan)
+    else:
+        columns = ([get(name) for get in gets] for name, _ in plan)
+    for (name, kind), column in zip(plan, columns):
         if kind is FactKind.TEXT_LIST:
             listed = _lists(column, known, empty_list)
             if listed is None:
@@ -200,7 +208,7 @@ def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
     return keys, texts
 
 
-def _lists(column: list[Any], known: dict[int, tuple[tuple[str, ...], str]], empty_list: list[str]
+def _lists(column: Sequence[Any], known: dict[int, tuple[tuple[str, ...], str]], empty_list: list[str]
            ) -> list[tuple[tuple[str, ...], str]] | None:
     """(key, JSON) of each list value, or None if one is not a list of str (normalise decides)."""
     listed = []
