@@ -110,9 +110,13 @@ def _per_fact(stage: StageRules, evaluator: Evaluator, facts: list[dict[str, Any
     for compiled_id, indices in hits.items():
         for i in indices:
             matched[i].append(stage.refs[compiled_id])
+    # A coupon rule none of whose codes was presented stays silent (`_coupon_miss`): most of them.
+    presented = {c.campaign for c in coupons.coupons} if coupons is not None else set()
     # By priority, not in the evaluator's order: the trace of the same input is always the same.
     for compiled_id, indices in sorted(near_misses.items(), key=lambda item: stage.refs[item[0]].order):
         ref = stage.refs[compiled_id]
+        if coupons is not None and ref.rule.coupon is not None and ref.rule.coupon not in presented:
+            continue
         for i in indices:
             if coupons is not None and ref.rule.coupon is not None:
                 entry = _coupon_miss(ref, line_nos[i], facts[i], coupons)
