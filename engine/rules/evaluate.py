@@ -158,8 +158,10 @@ def _columns(compiled: CompiledRuleSet, facts: Sequence[Mapping[str, Any]]
     keys: list[Sequence[Any]] = []
     texts: list[list[str]] = []
     columns: Iterable[Sequence[Any]]
-    if len(plan) > 1:
-        try:  # every fact has every field (as pricing's do): the columns read in C
+    # Plain dicts (not a defaultdict, which would add what it lacks) that hold every field, as
+    # pricing's do: the columns read in C.
+    if len(plan) > 1 and all(map(is_, map(type, facts), repeat(dict))):
+        try:
             columns = zip(*map(itemgetter(*[name for name, _ in plan]), facts), strict=True)
             columns = list(columns) if facts else [() for _ in plan]
         except (KeyError, TypeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -78,6 +79,14 @@ def test_a_missing_field_and_its_default_give_the_same_result() -> None:
     compiled = compile_rules("line", SCHEMA, rules)
     explicit = {"model": "", "quantity": 0, "member": False, "tags": []}
     assert evaluate(compiled, [{}, explicit, {"model": None}]).matched == {"r": (0, 1, 2)}
+
+
+def test_a_mapping_that_makes_up_missing_fields_is_read_not_changed() -> None:
+    compiled = compile_rules("line", SCHEMA, [rule("r", cond("model", "eq", ""), cond("quantity", "eq", 0))])
+    fact: defaultdict[str, Any] = defaultdict(lambda: "made up", {"quantity": 0})
+
+    assert evaluate(compiled, [fact, {"model": "", "quantity": 0}]).matched == {"r": (0, 1)}
+    assert dict(fact) == {"quantity": 0}
 
 
 def test_matches_and_near_misses_are_reported_per_rule_by_fact_index() -> None:
