@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
-import weakref
-
 import pytest
-from starlette.testclient import TestClient
 
-from api.app import create_app
 from engine import heap
-from engine.settings import Settings
 
 
 class Node:
@@ -51,10 +47,3 @@ def test_settle_collects_garbage_cycles_then_freezes_what_is_alive(restored: Non
     assert gc.get_freeze_count() > frozen_before
     assert alive.next is None
 
-
-def test_the_app_tunes_the_collector_when_it_starts(restored: None, settings: Settings) -> None:
-    tuned = settings.model_copy(update={"gc_gen0_threshold": 23_456})
-
-    with TestClient(create_app(tuned)) as client:
-        assert client.get("/healthz").status_code == 200
-        assert gc.get_threshold()[0] == 23_456
