@@ -1,6 +1,9 @@
 """Settling a quarter for 10,000 dealers and 2,000,000 order lines (`benchmarks/settlement_data.py`,
 loaded once per module into a migrated SQLite file) through the use case
 `engine.services.settlements.run_settlement`, committed as a mutation is (goal: under 30 s).
+With SETTLEMENT_BENCH_POSTGRES set to a PostgreSQL server's URL, the same runs go against
+PostgreSQL: the quarter is loaded into a database of its own, and each copy is a database made
+from it as a template (all of them dropped at the end).
 
 In the same run: a re-run of the settled quarter (it replaces every draft), the run for a tenth
 of the dealers, and the naive settlement of that tenth, row by row in Python over ORM objects
@@ -17,12 +20,13 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select, text
 from sqlalchemy.orm import Session
 
 from benchmarks.rebate_baseline import settle_row_by_row
@@ -43,32 +47,83 @@ FRACTION = float(os.environ.get("SETTLEMENT_BENCH_FRACTION", "1"))
 SCALE = Scale(dealers=max(10, round(FULL.dealers * FRACTION)), lines=max(100, round(FULL.lines * FRACTION)))
 
 
+POSTGRES = os.environ.get("SETTLEMENT_BENCH_POSTGRES")
+
+
+class Databases:
+    """Where the quarter lives and how a fresh copy of it is made: files on SQLite, databases
+    made from a template on PostgreSQL (an untimed copy per round either way)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: list[str] = []  # URLs
+        self.server = make_url(POSTGRES) if POSTGRES else None
+        self._admin = (make_sync_engine(self.server.render_as_string(hide_password=False),
+                                        isolation_level="AUTOCOMMIT") if self.server else None)
+
+    def new(self, name: str, template: str | None = None) -> str:
+        """The URL of a new database `name`: empty, or a copy of `template` (one of ours)."""
+        if self.server is None:
+            path = self.folder / f"{name}.db"
+            if template is not None:
+                shutil.copy(make_url(template).database or "", path)
+            self.made.append(f"sqlite:///{path}")
+            return self.made[-1]
+        assert self._admin is not None
+        database = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+        source = f' TEMPLATE "{make_url(template).database}"' if template is not None else ""
+        with self._admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{database}"{source}'))
+        self.made.append(self.server.set(database=database).render_as_string(hide_password=False))
+        return self.made[-1]
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database or ""
+        if self.server is None:
+            Path(name).unlink(missing_ok=True)
+        else:
+            assert self._admin is not None
+            with self._admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        for url in reversed(self.made):
+            self.drop(url)
+        if self._admin is not None:
+            self._admin.dispose()
+
+
 @pytest.fixture(scope="module")
-def quarter(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Loaded]:
-    path = tmp_path_factory.mktemp("rebates") / "quarter.db"
-    url = f"sqlite:///{path}"
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    made = Databases(tmp_path_factory.mktemp("rebates"))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def quarter(databases: Databases) -> tuple[str, Loaded]:
+    """The URL of the loaded quarter (copied, never settled on), and what was loaded."""
+    url = databases.new("quarter")
     upgrade(url)
     engine = make_sync_engine(url)
     loaded = load_quarter(engine, SCALE)
-    engine.dispose()
-    return path, loaded
+    engine.dispose()  # no connection left: PostgreSQL copies only an idle template
+    return url, loaded
 
 
 @pytest.fixture
-def copies(quarter: tuple[Path, Loaded], tmp_path: Path) -> Iterator[Callable[[], str]]:
+def copies(quarter: tuple[str, Loaded], databases: Databases) -> Iterator[Callable[[], str]]:
     """`copies()` is the URL of a fresh copy of the loaded quarter; the copies go at the end."""
-    made: list[Path] = []
+    made: list[str] = []
     numbers = itertools.count()
 
     def copy() -> str:
-        path = tmp_path / f"round-{next(numbers)}.db"
-        shutil.copy(quarter[0], path)
-        made.append(path)
-        return f"sqlite:///{path}"
+        made.append(databases.new(f"round{next(numbers)}", template=quarter[0]))
+        return made[-1]
 
     yield copy
-    for path in made:
-        path.unlink(missing_ok=True)
+    for url in made:
+        databases.drop(url)
 
 
 def settle(url: str, loaded: Loaded, dealer_ids: list[int] | None = None) -> SettlementRun:
@@ -94,7 +149,7 @@ def a_tenth(loaded: Loaded) -> list[int]:
 
 
 def test_settle_a_quarter_of_10000_dealers_and_2m_lines(
-    benchmark: Any, quarter: tuple[Path, Loaded], copies: Callable[[], str]
+    benchmark: Any, quarter: tuple[str, Loaded], copies: Callable[[], str]
 ) -> None:
     loaded = quarter[1]
     urls: list[str] = []
@@ -117,18 +172,15 @@ def test_settle_a_quarter_of_10000_dealers_and_2m_lines(
 
 
 @pytest.fixture(scope="module")
-def settled(quarter: tuple[Path, Loaded], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def settled(quarter: tuple[str, Loaded], databases: Databases) -> str:
     """A copy of the quarter settled once (untimed), for the re-runs."""
-    path = tmp_path_factory.mktemp("rebates-settled") / "settled.db"
-    shutil.copy(quarter[0], path)
-    url = f"sqlite:///{path}"
+    url = databases.new("settled", template=quarter[0])
     settle(url, quarter[1])
-    yield url
-    path.unlink(missing_ok=True)
+    return url
 
 
 def test_rerun_of_a_settled_quarter_replaces_its_drafts(
-    benchmark: Any, quarter: tuple[Path, Loaded], settled: str
+    benchmark: Any, quarter: tuple[str, Loaded], settled: str
 ) -> None:
     before = written(settled)
     runs: list[SettlementRun] = []
@@ -141,7 +193,7 @@ def test_rerun_of_a_settled_quarter_replaces_its_drafts(
 
 
 def test_settle_a_tenth_of_the_dealers(
-    benchmark: Any, quarter: tuple[Path, Loaded], copies: Callable[[], str]
+    benchmark: Any, quarter: tuple[str, Loaded], copies: Callable[[], str]
 ) -> None:
     loaded = quarter[1]
     sample = a_tenth(loaded)
@@ -155,7 +207,7 @@ def test_settle_a_tenth_of_the_dealers(
 
 
 def test_row_by_row_python_baseline_for_a_tenth_of_the_dealers(
-    benchmark: Any, quarter: tuple[Path, Loaded], copies: Callable[[], str]
+    benchmark: Any, quarter: tuple[str, Loaded], copies: Callable[[], str]
 ) -> None:
     loaded = quarter[1]
     sample = a_tenth(loaded)
