@@ -171,7 +171,7 @@ class RouteSet:
 
     def _route_slots(self, g: int) -> np.ndarray:
         """[7, n+1] rows position, prev place, next place, depart, latest arrival at next, leg
-        minutes, SLA slack after, of route g (no slots when his day is already infeasible)."""
+        minutes, latest on-time arrival at next, of route g (no slots when his day is already infeasible)."""
         c, day, seq, t = self.c, self.days[g], self.sequences[g], int(self.tech[g])
         if not day.feasible:
             return np.zeros((7, 0), dtype=np.int64)
@@ -193,14 +193,21 @@ class RouteSet:
                 departs.append(begin + service)
         if not seq:
             legs = [0]  # an empty day travels nowhere: the whole trip is the order's
-        # SLA slack of the visits from p on: a delay up to it makes none of them late
-        slack = [INF] * (len(seq) + 1)
+        # The latest arrival at the visit at p that leaves it and every visit after it no later
+        # past its SLA than now: backwards, as `latest`, with each deadline as a bound. A delay
+        # is not simply absorbed by slack: it can push a visit out of its window or shift into
+        # the next one, much later.
+        ontime = [INF] * (len(seq) + 1)
         for k in range(len(seq) - 1, -1, -1):
-            sla = c.orders[seq[k]].sla_deadline
-            own = INF if sla is None else sla - day.visits[k].end
-            slack[k] = min(slack[k + 1], max(own, 0))
+            o = seq[k]
+            service = c.service_minutes(t, o)
+            by = ontime[k + 1] - legs[k + 1] - service
+            sla = c.orders[o].sla_deadline
+            if sla is not None:
+                by = min(by, max(sla, day.visits[k].end) - service)
+            ontime[k] = latest_begin(order_windows(c, o), shifts, service, by)
         n = len(seq) + 1
-        return np.array([list(range(n)), places[:-1], places[1:], departs, latest, legs, slack],
+        return np.array([list(range(n)), places[:-1], places[1:], departs, latest, legs, ontime],
                         dtype=np.int64).reshape(7, n)
 
     def _set_slots(self, table: list[np.ndarray]) -> None:
@@ -209,7 +216,7 @@ class RouteSet:
         self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         merged = np.concatenate(table, axis=1) if table else np.zeros((7, 0), dtype=np.int64)
         (self.slot_pos, self.slot_prev, self.slot_next, self.slot_depart, self.slot_latest,
-         self.slot_minutes, self.slot_slack) = merged
+         self.slot_minutes, self.slot_ontime) = merged
         self.slot_group = np.repeat(np.arange(len(table)), counts)
         # what the hot path reads per slot, stacked for one gather: depart, latest, old leg
         # minutes, and his first shift's start and end
@@ -345,8 +352,7 @@ class RouteSet:
         out["added_km"][rows] = km1[s] + km2[s] - self.slot_km[slot[s]]
         out["arrival"][rows], out["start"][rows], out["end"][rows] = arrival[s], begin[s], end[s]
         out["late"][rows], out["cost"][rows], out["distance_km"][rows] = late[s], cost[s], km1[s]
-        delay = end[s] + m2[s] - (depart[s] + old_minutes[s])
-        out["pushes_late"][rows] = delay > self.slot_slack[slot[s]]
+        out["pushes_late"][rows] = end[s] + m2[s] > self.slot_ontime[slot[s]]
         if (~exact).any():  # a break: its relaxed positions, cheapest first, for schedule()
             mine = np.flatnonzero(np.isfinite(cost) & ~self._exact[techs][row])
             mine = mine[np.lexsort((cost[mine], row[mine]))]

@@ -182,3 +182,27 @@ def test_a_replaced_route_answers_like_a_fresh_one():
     replaced = build(c).with_route(0, [c.order_index["o10"]]).insert(c.order_index["o20"])
     assert (fresh.position[0], fresh.added_minutes[0]) == (replaced.position[0],
                                                            replaced.added_minutes[0]) == (1, 0)
+
+
+def test_a_delay_that_pushes_the_next_visit_into_the_next_shift_is_called_pushing_late():
+    # Found by the property test above. Everything is where he starts. o1 (12 min, SLA 31)
+    # ends at 12 today: 19 minutes to spare. o2 (19 min) put first ends at 19, a delay of 19,
+    # but o1 then no longer fits the first shift (19 + 12 > 30): it moves to the second and
+    # ends at 42, 11 minutes late. The insertion must say it may make later visits late.
+    problem = parse({
+        "travel": {"kind": "euclidean"},
+        "technicians": [{"id": "t", "start": {"x": 0, "y": 0}, "skills": {},
+                         "shifts": [{"start": 0, "end": 30}, {"start": 30, "end": 60}],
+                         "route": [{"order_id": "o1"}]}],
+        "orders": [{"id": "o1", "location": {"x": 0, "y": 0}, "duration": 12, "sla_deadline": 31},
+                   {"id": "o2", "location": {"x": 0, "y": 0}, "duration": 19}],
+    })
+    c = compile_problem(problem)
+    o1, o2 = c.order_index["o1"], c.order_index["o2"]
+    ins = build(c).insert(o2)
+    day = schedule(c, 0, [o2, o1])
+
+    assert schedule(c, 0, [o1]).visits[0].end == 12
+    assert (ins.feasible[0], ins.position[0]) == (True, 0)
+    assert (day.visits[1].start, day.visits[1].late_minutes) == (30, 11)
+    assert ins.pushes_late[0]
